@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { compileSystemPrompt, PromptBlock } from '../agent-loop/system-prompt';
+import { AgentEntity } from '../agents/agent.entity';
+import { MessageEntity } from '../messages/message.entity';
+import { BlockEntity } from './block.entity';
+
+/** Keeps each agent's stored system message in step with its template and memory blocks. */
+@Injectable()
+export class MemoryPromptService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The blocks attached to each agent, in attachment-independent stable order (creation time). */
+  async blocksByAgent(agentIds: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, BlockEntity[]>> {
+    const result = new Map<string, BlockEntity[]>(agentIds.map((id) => [id, []]));
+    if (agentIds.length === 0) return result;
+    const rows = await manager
+      .getRepository(BlockEntity)
+      .createQueryBuilder('b')
+      .innerJoin('agent_blocks', 'ab', 'ab.block_id = b.id')
+      .addSelect('ab.agent_id', 'ab_agent_id')
+      .where('ab.agent_id IN (:...agentIds)', { agentIds })
+      .orderBy('b.created_at', 'ASC')
+      .addOrderBy('b.id', 'ASC')
+      .getRawAndEntities();
+    rows.raw.forEach((raw: { ab_agent_id: string; b_id: string }) => {
+      const block = rows.entities.find((b) => b.id === raw.b_id);
+      if (block) result.get(raw.ab_agent_id)!.push(block);
+    });
+    return result;
+  }
+
+  async compile(agent: AgentEntity, manager: EntityManager = this.dataSource.manager): Promise<string> {
+    const blocks = (await this.blocksByAgent([agent.id], manager)).get(agent.id)!;
+    const outOfContext = await manager
+      .getRepository(MessageEntity)
+      .createQueryBuilder('m')
+      .where('m.agent_id = :id AND NOT m.in_context', { id: agent.id })
+      .getCount();
+    return compileSystemPrompt(agent.system, blocks.map(toPromptBlock), {
+      agentId: agent.id,
+      conversationId: null,
+      compiledAt: new Date(),
+      timezone: agent.timezone,
+      previousMessageCount: outOfContext,
+    });
+  }
+
+  /** Rewrites the system message of every given agent in place (same row, same id); returns the new texts. */
+  async recompile(agentIds: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, string>> {
+    const texts = new Map<string, string>();
+    if (agentIds.length === 0) return texts;
+    const agents = await manager.getRepository(AgentEntity).findBy({ id: In(agentIds) });
+    for (const agent of agents) {
+      const text = await this.compile(agent, manager);
+      texts.set(agent.id, text);
+      await manager
+        .createQueryBuilder()
+        .update(MessageEntity)
+        .set({ content: [{ type: 'text', text }] })
+        .where("agent_id = :id AND role = 'system' AND in_context AND conversation_id IS NULL", { id: agent.id })
+        .execute();
+    }
+    return texts;
+  }
+
+  async agentIdsHoldingBlock(blockId: string, manager: EntityManager = this.dataSource.manager): Promise<string[]> {
+    const rows: { agent_id: string }[] = await manager.query('SELECT agent_id FROM agent_blocks WHERE block_id = $1', [blockId]);
+    return rows.map((r) => r.agent_id);
+  }
+}
+
+export function toPromptBlock(block: BlockEntity): PromptBlock {
+  return { label: block.label, value: block.value, limit: block.limit, description: block.description, readOnly: block.readOnly };
+}

@@ -1,0 +1,111 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
+
+export const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Every environment variable Mnemo reads; .env.example documents each one. */
+class EnvironmentVariables {
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number;
+
+  @IsOptional()
+  @IsString()
+  HOST?: string;
+
+  @IsString()
+  DATABASE_URL: string;
+
+  @IsString()
+  REDIS_URL: string;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number];
+
+  @IsIn(ROLES)
+  MNEMO_ROLE: Role;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  DATABASE_POOL_SIZE: number;
+
+  @IsString()
+  QUEUE_PREFIX: string;
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  role: Role;
+  databasePoolSize: number;
+  queuePrefix: string;
+}
+
+export class ConfigError extends Error {}
+
+const DEFAULTS: Record<string, string> = {
+  PORT: '8283',
+  DATABASE_POOL_SIZE: '10',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/mnemo',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  LOG_LEVEL: 'info',
+  MNEMO_ROLE: 'all',
+  QUEUE_PREFIX: 'mnemo',
+};
+
+/** Reads and validates the environment; a bad value stops the boot with the variable's name. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw: Record<string, unknown> = { ...DEFAULTS };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') raw[key] = value;
+  const parsed = plainToInstance(EnvironmentVariables, raw);
+  const errors = validateSync(parsed, { whitelist: false });
+  if (errors.length) {
+    const lines = errors.map((e) => `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  assertUrl('DATABASE_URL', parsed.DATABASE_URL, ['postgres:', 'postgresql:']);
+  assertUrl('REDIS_URL', parsed.REDIS_URL, ['redis:', 'rediss:']);
+  return {
+    port: parsed.PORT,
+    host: parsed.HOST ?? '0.0.0.0',
+    databaseUrl: parsed.DATABASE_URL,
+    redisUrl: parsed.REDIS_URL,
+    logLevel: parsed.LOG_LEVEL,
+    role: parsed.MNEMO_ROLE,
+    databasePoolSize: parsed.DATABASE_POOL_SIZE,
+    queuePrefix: parsed.QUEUE_PREFIX,
+  };
+}
+
+function assertUrl(name: string, value: string, protocols: string[]): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: ${JSON.stringify(value)}`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got ${redactUrl(value)}`);
+  }
+}
+
+/** The URL with its password hidden, for messages and logs. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

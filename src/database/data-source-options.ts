@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { AgentTagEntity } from '../agents/agent-tag.entity';
+import { AgentEntity } from '../agents/agent.entity';
+import { AgentBlockEntity } from '../blocks/agent-block.entity';
+import { BlockEntity } from '../blocks/block.entity';
+import { MessageEntity } from '../messages/message.entity';
+import { AgentToolEntity } from '../tools/agent-tool.entity';
+import { ToolEntity } from '../tools/tool.entity';
+
+export const ENTITIES = [AgentEntity, AgentTagEntity, BlockEntity, AgentBlockEntity, ToolEntity, AgentToolEntity, MessageEntity];
+
+export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: [join(__dirname, 'migrations', '*.{ts,js}')],
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: poolSize, idleTimeoutMillis: 30_000 },
+  };
+}

@@ -1,0 +1,60 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+@Entity('tools')
+@Index('tools_name_key', ['name'], { unique: true })
+@Index('tools_created_at_id_idx', ['createdAt', 'id'])
+export class ToolEntity {
+  @PrimaryColumn('text')
+  id: string;
+
+  @Column('text')
+  name: string;
+
+  @Column('text', { name: 'tool_type', default: 'custom' })
+  toolType: string;
+
+  @Column('text', { nullable: true })
+  description: string | null;
+
+  @Column('text', { name: 'source_type', nullable: true })
+  sourceType: string | null;
+
+  @Column('text', { name: 'source_code', nullable: true })
+  sourceCode: string | null;
+
+  @Column('jsonb', { name: 'json_schema', nullable: true })
+  jsonSchema: Record<string, unknown> | null;
+
+  @Column('jsonb', { name: 'args_json_schema', nullable: true })
+  argsJsonSchema: Record<string, unknown> | null;
+
+  @Column('jsonb', { default: () => "'[]'" })
+  tags: string[];
+
+  @Column('int', { name: 'return_char_limit', default: 50000 })
+  returnCharLimit: number;
+
+  @Column('jsonb', { name: 'pip_requirements', nullable: true })
+  pipRequirements: Record<string, unknown>[] | null;
+
+  @Column('jsonb', { name: 'npm_requirements', nullable: true })
+  npmRequirements: Record<string, unknown>[] | null;
+
+  @Column('boolean', { name: 'default_requires_approval', nullable: true })
+  defaultRequiresApproval: boolean | null;
+
+  @Column('boolean', { name: 'enable_parallel_execution', nullable: true, default: false })
+  enableParallelExecution: boolean | null;
+
+  @Column('jsonb', { nullable: true })
+  metadata: Record<string, unknown> | null;
+
+  @Column('text', { name: 'project_id', nullable: true })
+  projectId: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
