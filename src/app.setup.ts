@@ -11,7 +11,7 @@ import { VERSION } from './common/version';
 /** Nest's own body parser must be off (`bodyParser: false`): this one reports malformed JSON as 422, as Letta does. */
 export const NEST_APP_OPTIONS = { bodyParser: false, bufferLogs: true } as const;
 
-/** HTTP behaviour shared by `npm start` and the tests: body parsing, validation, error envelope, OpenAPI, CORS, shutdown. */
+/** HTTP behaviour shared by `npm start` and the tests: body parsing, validation, error envelope, OpenAPI, CORS. */
 export function configureApp(app: INestApplication): void {
   app.useLogger(app.get(Logger));
   app.use(json({ limit: '50mb' }));
@@ -21,7 +21,6 @@ export function configureApp(app: INestApplication): void {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableCors();
-  app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ApiModule } from './app.module';
 import { configureApp, NEST_APP_OPTIONS } from './app.setup';
@@ -18,16 +19,35 @@ async function bootstrap(): Promise<void> {
 
   if (config.role === 'worker') {
     const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
-    worker.enableShutdownHooks();
     await worker.init();
+    stopOnSignals(worker);
     return;
   }
   const app = await NestFactory.create(ApiModule.forRoot(config), NEST_APP_OPTIONS);
   configureApp(app);
   await app.listen(config.port, config.host);
+  stopOnSignals(app);
   process.stdout.write(
     JSON.stringify({ level: 30, msg: `Mnemo listening on http://${config.host}:${config.port} (role ${config.role}, database ${redactUrl(config.databaseUrl)})` }) + '\n',
   );
+}
+
+/** SIGTERM/SIGINT: stop accepting work, let Nest close the server, queues and pool, then exit 0. */
+function stopOnSignals(app: INestApplicationContext): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(JSON.stringify({ level: 30, msg: `${signal} received, shutting down` }) + '\n');
+    const force = setTimeout(() => process.exit(1), 25_000);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 bootstrap().catch((error) => {

@@ -21,7 +21,8 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (exists.rowCount === 0) {
       await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error; // another replica created it first
+        // another replica created it first: duplicate_database, or a unique violation when both raced
+        if (error.code !== '42P04' && error.code !== '23505') throw error;
       });
     }
   } finally {

@@ -1,0 +1,111 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
+
+/** The real entrypoint, as `npm start` runs it (built by `pretest`), in its own process. */
+const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(env: Record<string, string>): Running {
+  let output = '';
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: 'mnemo-test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForHealth(port: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/health/`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no health on port ${port}`);
+}
+
+const freshDatabaseUrl = () => {
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/mnemo_boot_${randomUUID().slice(0, 8)}`;
+  return url.toString();
+};
+
+async function dropDatabase(url: string): Promise<void> {
+  const admin = new URL(url);
+  const name = admin.pathname.slice(1);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await client.end();
+}
+
+const port = () => 20000 + Math.floor(Math.random() * 20000);
+
+describe('the server process', () => {
+  jest.setTimeout(60_000);
+
+  it('creates a missing database, migrates it once with two replicas starting together, serves, and stops on SIGTERM', async () => {
+    const databaseUrl = freshDatabaseUrl();
+    const [p1, p2] = [port(), port() + 1];
+    const replicas = [start({ DATABASE_URL: databaseUrl, PORT: String(p1) }), start({ DATABASE_URL: databaseUrl, PORT: String(p2), MNEMO_ROLE: 'api' })];
+    try {
+      await Promise.all([waitForHealth(p1), waitForHealth(p2)]).catch((error) => {
+        throw new Error(`${error.message}\n${replicas.map((r) => r.output()).join('\n---\n')}`);
+      });
+      const health = await (await fetch(`http://127.0.0.1:${p1}/v1/health/`)).json();
+      expect(health).toEqual({ status: 'ok', version: expect.any(String) });
+      expect((await fetch(`http://127.0.0.1:${p2}/docs`)).status).toBe(200);
+      const created = await fetch(`http://127.0.0.1:${p2}/v1/blocks/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ label: 'l', value: 'v' }),
+      });
+      expect(created.status).toBe(200);
+      const client = new Client({ connectionString: databaseUrl });
+      await client.connect();
+      const migrations = await client.query('SELECT count(*)::int AS n FROM migrations');
+      await client.end();
+      expect(migrations.rows[0].n).toBeGreaterThan(0);
+    } finally {
+      replicas.forEach((r) => r.child.kill('SIGTERM'));
+    }
+    expect(await Promise.all(replicas.map((r) => r.exited))).toEqual([0, 0]);
+    await dropDatabase(databaseUrl);
+  });
+
+  it('runs the worker role on its own and stops it on SIGTERM', async () => {
+    const worker = start({ DATABASE_URL: TEST_DATABASE_URL, MNEMO_ROLE: 'worker' });
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(worker.child.exitCode).toBeNull();
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+  });
+
+  it.each([
+    ['DATABASE_URL', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/mnemo' }, /DATABASE_URL: cannot connect to PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/mnemo/],
+    ['REDIS_URL', { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: 'redis://127.0.0.1:1' }, /REDIS_URL: cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud"/],
+    ['PORT', { PORT: 'eighty' }, /PORT=/],
+    ['DATABASE_URL scheme', { DATABASE_URL: 'mysql://x@y/z' }, /DATABASE_URL must start with postgres:\/\//],
+  ])('refuses to boot with a bad %s, naming the variable', async (_name, env, message) => {
+    const run = start(env as Record<string, string>);
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(message);
+  });
+});
