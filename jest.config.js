@@ -13,7 +13,7 @@ module.exports = {
       ...common,
       displayName: 'integration',
       rootDir: '.',
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/fake-llm/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
     {

@@ -8,6 +8,9 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
+import { LlmModule } from './llm/llm.module';
+import { MessagesModule } from './messages/messages.module';
+import { StepsModule } from './steps/steps.controller';
 import { TagsModule } from './tags/tags.module';
 import { ToolsModule } from './tools/tools.module';
 import { QueueModule } from './worker/worker.module';
@@ -41,7 +44,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [...coreImports(config), QueueModule.forRoot(config), AgentsModule, BlocksModule, ToolsModule, TagsModule],
+      imports: [...coreImports(config), QueueModule.forRoot(config), LlmModule, AgentsModule, BlocksModule, ToolsModule, TagsModule, MessagesModule, StepsModule],
       controllers: [HealthController],
     };
   }

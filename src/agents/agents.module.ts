@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BlocksModule } from '../blocks/blocks.module';
+import { LlmModule } from '../llm/llm.module';
 import { ToolsModule } from '../tools/tools.module';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
@@ -7,7 +8,7 @@ import { BlockAgentsController, CoreMemoryController } from './core-memory.contr
 import { CoreMemoryService } from './core-memory.service';
 
 @Module({
-  imports: [BlocksModule, ToolsModule],
+  imports: [BlocksModule, ToolsModule, LlmModule],
   controllers: [AgentsController, CoreMemoryController, BlockAgentsController],
   providers: [AgentsService, CoreMemoryService],
   exports: [AgentsService],

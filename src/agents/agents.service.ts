@@ -10,6 +10,7 @@ import { invalidArgument, notFound } from '../common/errors';
 import { newId } from '../common/ids';
 import { keysetPage, PageQueryDto } from '../common/pagination';
 import { escapeLike } from '../common/sql';
+import { ProvidersService } from '../llm/providers.service';
 import { IN_CONTEXT_ORDER } from '../messages/in-context';
 import { ContentPart, MessageEntity } from '../messages/message.entity';
 import { AgentToolEntity } from '../tools/agent-tool.entity';
@@ -17,7 +18,7 @@ import { defaultToolNames } from '../tools/base-tools';
 import { ToolEntity } from '../tools/tool.entity';
 import { ToolsService } from '../tools/tools.service';
 import { AgentTagEntity } from './agent-tag.entity';
-import { AgentEntity } from './agent.entity';
+import { AgentEntity, LlmConfig } from './agent.entity';
 import { AgentRelations } from './agent-state.mapper';
 import { AgentFieldsDto } from './dto/agent-fields.dto';
 import { ListAgentsQueryDto } from './dto/agent-queries.dto';
@@ -42,12 +43,14 @@ export class AgentsService {
     private readonly blocks: BlocksService,
     private readonly memoryPrompt: MemoryPromptService,
     private readonly tools: ToolsService,
+    private readonly providers: ProvidersService,
   ) {}
 
   async create(dto: CreateAgentDto): Promise<AgentEntity> {
     assertUnsupportedEmpty(dto);
     const llmConfig = resolveLlmConfig(dto);
     if (!llmConfig) throw invalidArgument('Must specify either model or llm_config in request');
+    await this.fitToModel(llmConfig, dto);
     const timezone = dto.timezone ?? 'UTC';
     if (!isValidTimezone(timezone)) throw invalidArgument(`Unknown time zone '${timezone}'`);
     const agentType = dto.agent_type ?? 'letta_v1_agent';
@@ -79,6 +82,17 @@ export class AgentsService {
     });
   }
 
+  /**
+   * Checks that a configured provider serves the model, and sizes the context window: the requested limit (or the
+   * legacy llm_config's window), never more than the model's own.
+   */
+  private async fitToModel(config: LlmConfig, dto: AgentFieldsDto): Promise<void> {
+    const { info } = await this.providers.resolve(config.handle!);
+    const requested = dto.context_window_limit ?? (dto.model ? null : dto.llm_config?.context_window) ?? null;
+    if (info) config.context_window = Math.min(requested ?? info.contextWindow, info.contextWindow);
+    else if (requested) config.context_window = requested;
+  }
+
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<AgentEntity> {
     const agent = await manager.getRepository(AgentEntity).findOneBy({ id });
     if (!agent) throw notFound('Agent', id);
@@ -92,6 +106,7 @@ export class AgentsService {
       const agent = await manager.getRepository(AgentEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!agent) throw notFound('Agent', id);
       agent.llmConfig = resolveLlmConfig(dto, agent.llmConfig)!;
+      if (dto.model || dto.llm_config || dto.context_window_limit) await this.fitToModel(agent.llmConfig, dto);
       if (dto.embedding !== undefined || dto.embedding_config !== undefined) {
         agent.embeddingConfig = resolveEmbeddingConfig(dto.embedding, dto.embedding_config);
       }

@@ -8,6 +8,12 @@ export enum ErrorCode {
   Conflict = 'CONFLICT',
   NotImplemented = 'NOT_IMPLEMENTED',
   Unavailable = 'UNAVAILABLE',
+  LlmTimeout = 'LLM_TIMEOUT',
+  LlmRateLimit = 'LLM_RATE_LIMIT',
+  LlmAuthentication = 'LLM_AUTHENTICATION',
+  LlmBadRequest = 'LLM_BAD_REQUEST',
+  LlmFailed = 'LLM_FAILED',
+  Internal = 'INTERNAL',
 }
 
 export const STATUS_BY_CODE: Record<ErrorCode, HttpStatus> = {
@@ -17,6 +23,12 @@ export const STATUS_BY_CODE: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.Conflict]: HttpStatus.CONFLICT,
   [ErrorCode.NotImplemented]: HttpStatus.NOT_IMPLEMENTED,
   [ErrorCode.Unavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.LlmTimeout]: HttpStatus.GATEWAY_TIMEOUT,
+  [ErrorCode.LlmRateLimit]: HttpStatus.TOO_MANY_REQUESTS,
+  [ErrorCode.LlmAuthentication]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.LlmBadRequest]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.LlmFailed]: HttpStatus.BAD_GATEWAY,
+  [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
 /** A failure a caller can act on. Thrown by services (in HTTP handlers and workers alike), never HttpException. */

@@ -36,6 +36,27 @@ class EnvironmentVariables {
 
   @IsString()
   QUEUE_PREFIX: string;
+
+  @IsOptional() @IsString() OPENAI_API_KEY?: string;
+  @IsOptional() @IsString() OPENAI_BASE_URL?: string;
+  @IsOptional() @IsString() ANTHROPIC_API_KEY?: string;
+  @IsOptional() @IsString() ANTHROPIC_BASE_URL?: string;
+  @IsOptional() @IsString() OLLAMA_BASE_URL?: string;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  LLM_TIMEOUT_MS: number;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  LLM_MAX_RETRIES: number;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(0)
+  MODEL_LIST_CACHE_SECONDS: number;
 }
 
 export interface AppConfig {
@@ -47,6 +68,16 @@ export interface AppConfig {
   role: Role;
   databasePoolSize: number;
   queuePrefix: string;
+  llm: LlmConfigSection;
+}
+
+export interface LlmConfigSection {
+  openai?: { apiKey: string; baseUrl: string };
+  anthropic?: { apiKey: string; baseUrl: string };
+  ollama?: { baseUrl: string };
+  timeoutMs: number;
+  maxRetries: number;
+  modelListCacheSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -59,6 +90,9 @@ const DEFAULTS: Record<string, string> = {
   LOG_LEVEL: 'info',
   MNEMO_ROLE: 'all',
   QUEUE_PREFIX: 'mnemo',
+  LLM_TIMEOUT_MS: '120000',
+  LLM_MAX_RETRIES: '2',
+  MODEL_LIST_CACHE_SECONDS: '60',
 };
 
 /** Reads and validates the environment; a bad value stops the boot with the variable's name. */
@@ -73,6 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   assertUrl('DATABASE_URL', parsed.DATABASE_URL, ['postgres:', 'postgresql:']);
   assertUrl('REDIS_URL', parsed.REDIS_URL, ['redis:', 'rediss:']);
+  for (const name of ['OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL', 'OLLAMA_BASE_URL'] as const) {
+    if (parsed[name]) assertUrl(name, parsed[name]!, ['http:', 'https:']);
+  }
   return {
     port: parsed.PORT,
     host: parsed.HOST ?? '0.0.0.0',
@@ -82,6 +119,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     role: parsed.MNEMO_ROLE,
     databasePoolSize: parsed.DATABASE_POOL_SIZE,
     queuePrefix: parsed.QUEUE_PREFIX,
+    llm: {
+      openai:
+        parsed.OPENAI_API_KEY || parsed.OPENAI_BASE_URL
+          ? { apiKey: parsed.OPENAI_API_KEY ?? 'not-needed', baseUrl: parsed.OPENAI_BASE_URL ?? 'https://api.openai.com/v1' }
+          : undefined,
+      anthropic:
+        parsed.ANTHROPIC_API_KEY || parsed.ANTHROPIC_BASE_URL
+          ? { apiKey: parsed.ANTHROPIC_API_KEY ?? 'not-needed', baseUrl: parsed.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com' }
+          : undefined,
+      ollama: parsed.OLLAMA_BASE_URL ? { baseUrl: parsed.OLLAMA_BASE_URL.replace(/\/+$/, '') } : undefined,
+      timeoutMs: parsed.LLM_TIMEOUT_MS,
+      maxRetries: parsed.LLM_MAX_RETRIES,
+      modelListCacheSeconds: parsed.MODEL_LIST_CACHE_SECONDS,
+    },
   };
 }
 

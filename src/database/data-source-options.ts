@@ -6,9 +6,10 @@ import { AgentBlockEntity } from '../blocks/agent-block.entity';
 import { BlockEntity } from '../blocks/block.entity';
 import { MessageEntity } from '../messages/message.entity';
 import { AgentToolEntity } from '../tools/agent-tool.entity';
+import { StepEntity } from '../steps/step.entity';
 import { ToolEntity } from '../tools/tool.entity';
 
-export const ENTITIES = [AgentEntity, AgentTagEntity, BlockEntity, AgentBlockEntity, ToolEntity, AgentToolEntity, MessageEntity];
+export const ENTITIES = [AgentEntity, AgentTagEntity, BlockEntity, AgentBlockEntity, ToolEntity, AgentToolEntity, MessageEntity, StepEntity];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
   return {

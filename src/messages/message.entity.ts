@@ -28,6 +28,8 @@ export interface StoredToolReturn {
 @Entity('messages')
 @Index('messages_agent_seq_idx', ['agentId', 'seq'])
 @Index('messages_in_context_idx', ['agentId', 'seq'], { where: 'in_context' })
+@Index('messages_step_idx', ['stepId'])
+@Index('messages_search_idx', { synchronize: false })
 export class MessageEntity {
   @PrimaryColumn('text')
   id: string;
@@ -86,6 +88,10 @@ export class MessageEntity {
 
   @Column('boolean', { name: 'is_err', nullable: true })
   isErr: boolean | null;
+
+  /** Plain text of the content, tool calls and returns, kept for full-text search of the history. */
+  @Column('text', { name: 'search_text', default: '' })
+  searchText: string;
 
   @Column('boolean', { name: 'in_context', default: false })
   inContext: boolean;

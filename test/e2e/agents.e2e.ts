@@ -60,6 +60,7 @@ describe('agents through the Letta SDK', () => {
 
   it('modifies name, tags, model, context window and metadata', async () => {
     const agent = await createAgent(t.letta, { tags: ['a'] });
+    expect((await status(t.letta.agents.update(agent.id, { model: 'anthropic/claude-nope' }))).status).toBe(400);
     const updated = await t.letta.agents.update(agent.id, {
       name: 'renamed',
       tags: ['b', 'c'],
@@ -171,9 +172,15 @@ describe('agents: bad input', () => {
     const handle = await status(t.letta.agents.create({ model: 'gpt-4o-mini', tags: [tag] }));
     expect(handle.status).toBe(400);
     expect(handle.error).toEqual({ detail: expect.stringMatching(/provider\/model-name/) });
-    expect((await status(t.letta.agents.create({ model: 'openai/x', tools: ['no_such_tool'], tags: [tag] }))).status).toBe(400);
+    expect((await status(t.letta.agents.create({ model: 'openai/gpt-4o-mini', tools: ['no_such_tool'], tags: [tag] }))).status).toBe(400);
+    const unknownModel = await status(t.letta.agents.create({ model: 'openai/no-such-model', tags: [tag] }));
+    expect(unknownModel.status).toBe(400);
+    expect(unknownModel.error).toEqual({ detail: expect.stringMatching(/not served by provider 'openai'. Available: openai\/gpt-4o-mini/) });
+    const unknownProvider = await status(t.letta.agents.create({ model: 'groq/llama-3', tags: [tag] }));
+    expect(unknownProvider.status).toBe(400);
+    expect(unknownProvider.error).toEqual({ detail: "Provider 'groq' is not configured. Configured providers: openai, anthropic, ollama" });
     const oversize = await status(
-      t.letta.agents.create({ model: 'openai/x', tags: [tag], memory_blocks: [{ label: 'human', value: 'x'.repeat(11), limit: 10 }] }),
+      t.letta.agents.create({ model: 'openai/gpt-4o-mini', tags: [tag], memory_blocks: [{ label: 'human', value: 'x'.repeat(11), limit: 10 }] }),
     );
     expect(oversize.status).toBe(400);
     expect((oversize.error as { detail: string }).detail).toMatch(/Exceeds 10 character limit/);

@@ -5,10 +5,13 @@ import Letta from '@letta-ai/letta-client';
 import { ApiModule } from '../../src/app.module';
 import { configureApp, NEST_APP_OPTIONS } from '../../src/app.setup';
 import { loadConfig } from '../../src/config/config';
+import { FakeLlmOptions, FakeLlmServer } from '../fake-llm/fake-llm-server';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './test-env';
 
 export interface TestApp {
   app: INestApplication;
+  /** The scripted model provider behind every configured provider (openai, anthropic, ollama). */
+  fake: FakeLlmServer;
   /** Base URL of the listening server, without `/v1`. */
   url: string;
   /** The official Letta SDK, pointed at the server, with retries off so each call is one request. */
@@ -17,8 +20,22 @@ export interface TestApp {
 }
 
 /** Boots the whole API, as `npm start` configures it, on the test database and an ephemeral port. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export const TEST_MODELS = [
+  { id: 'gpt-4o-mini', contextWindow: 128000 },
+  { id: 'gpt-4o', contextWindow: 128000 },
+  { id: 'claude-sonnet-4-5', contextWindow: 200000 },
+  { id: 'llama3', contextWindow: 8192 },
+];
+
+export async function startTestApp(env: Record<string, string> = {}, fakeOptions: FakeLlmOptions = {}): Promise<TestApp> {
+  const fake = await FakeLlmServer.start({ models: TEST_MODELS, ...fakeOptions });
   const config = loadConfig({
+    OPENAI_API_KEY: 'test-key',
+    OPENAI_BASE_URL: fake.openaiBaseUrl,
+    ANTHROPIC_API_KEY: 'test-key',
+    ANTHROPIC_BASE_URL: fake.anthropicBaseUrl,
+    OLLAMA_BASE_URL: fake.url,
+    LLM_MAX_RETRIES: '0',
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -32,5 +49,14 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
-  return { app, url, letta: new Letta({ baseURL: url, apiKey: 'test', maxRetries: 0 }), close: () => app.close() };
+  return {
+    app,
+    fake,
+    url,
+    letta: new Letta({ baseURL: url, apiKey: 'test', maxRetries: 0 }),
+    close: async () => {
+      await app.close();
+      await fake.close();
+    },
+  };
 }

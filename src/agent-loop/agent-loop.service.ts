@@ -1,0 +1,261 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { LlmConfig } from '../agents/agent.entity';
+import { newId } from '../common/ids';
+import { ChatEvent, ChatRequest, ChatResponse, LlmError, Usage } from '../llm/llm.types';
+import { ProvidersService, ResolvedModel } from '../llm/providers.service';
+import { countMessageTokens, countTokens, countToolTokens } from '../llm/tokenizer';
+import { itemOtid, LettaMessage, toLettaMessages } from '../messages/letta-message';
+import { StepEntity } from '../steps/step.entity';
+import { toChatMessages } from './chat-messages';
+import { classifyLlmError, internalError, StopReason, TurnError } from './stop-reasons';
+import { InputMessage, assistantRow, inputRow, RowScope } from './turn-messages';
+import { TurnContext, TurnStore } from './turn-store.service';
+
+export const DEFAULT_MAX_STEPS = 50;
+
+export interface TurnRequest {
+  agentId: string;
+  input: InputMessage[];
+  maxSteps?: number;
+  overrideModel?: string | null;
+  overrideSystem?: string | null;
+  /** Emit `delta` events as the model produces text, reasoning and tool-call arguments. */
+  streamTokens?: boolean;
+  runId?: string | null;
+  signal?: AbortSignal;
+}
+
+export interface UsageStatistics {
+  message_type: 'usage_statistics';
+  completion_tokens: number;
+  prompt_tokens: number;
+  total_tokens: number;
+  step_count: number;
+  run_ids: string[] | null;
+  cached_input_tokens: number | null;
+  cache_write_tokens: number | null;
+  reasoning_tokens: number | null;
+  context_tokens: number | null;
+}
+
+/** What a turn yields, in order: messages (or their deltas) as steps land, then exactly one `stop`, then `usage`. */
+export type LoopEvent =
+  | { type: 'message'; message: LettaMessage }
+  | { type: 'delta'; message: LettaMessage }
+  | { type: 'stop'; stopReason: StopReason; error?: TurnError }
+  | { type: 'usage'; usage: UsageStatistics };
+
+/**
+ * Letta's `letta_v1_agent` loop: call the model with the context window and the agent's tools, persist the step,
+ * run the tools, and continue after a tool call until the model answers without one or `max_steps` is reached.
+ * The loop is an async sequence of events, so synchronous, streaming and background sends all consume it unchanged.
+ */
+@Injectable()
+export class AgentLoopService {
+  private readonly logger = new Logger(AgentLoopService.name);
+
+  constructor(
+    private readonly store: TurnStore,
+    private readonly providers: ProvidersService,
+  ) {}
+
+  /** Checks what must hold before anything is written: the agent exists and its model's provider is configured. */
+  async prepare(request: TurnRequest): Promise<{ ctx: TurnContext; model: ResolvedModel }> {
+    const ctx = await this.store.load(request.agentId);
+    const handle = request.overrideModel ?? ctx.agent.llmConfig.handle ?? `${ctx.agent.llmConfig.provider_name}/${ctx.agent.llmConfig.model}`;
+    const model = await this.providers.resolve(handle);
+    return { ctx, model };
+  }
+
+  async *run(request: TurnRequest, prepared?: { ctx: TurnContext; model: ResolvedModel }): AsyncGenerator<LoopEvent> {
+    const { ctx, model } = prepared ?? (await this.prepare(request));
+    const maxSteps = request.maxSteps ?? DEFAULT_MAX_STEPS;
+    const runId = request.runId ?? null;
+    const totals = new UsageTotals(runId);
+    const baseScope: RowScope = { agentId: ctx.agent.id, conversationId: null, runId, stepId: null };
+    await this.store.saveInput(ctx, request.input.map((m) => inputRow(baseScope, m)));
+
+    for (let stepNumber = 1; ; stepNumber++) {
+      const stepId = newId('step');
+      const assistantId = newId('message');
+      const scope = { ...baseScope, stepId };
+      const chat = this.buildRequest(ctx, model, request);
+      let response: ChatResponse | undefined;
+      try {
+        const deltas = new DeltaRenderer(assistantId, runId, stepId);
+        for await (const event of model.provider.stream(chat)) {
+          if (event.type === 'done') response = event.response;
+          else if (request.streamTokens) yield { type: 'delta', message: deltas.render(event) };
+        }
+        if (!response) throw new LlmError('invalid_response', 'The model stream ended without a reply');
+      } catch (error) {
+        const failure = error instanceof LlmError ? classifyLlmError(error) : { stopReason: 'error' as const, error: internalError(error) };
+        this.logger.warn({ agentId: ctx.agent.id, runId, err: failure.error.message }, 'model call failed');
+        await this.store.recordFailedStep(this.stepRecord(ctx, model, stepId, runId, null, failure.stopReason, failure.error));
+        yield { type: 'stop', stopReason: failure.stopReason, error: failure.error };
+        yield { type: 'usage', usage: totals.value() };
+        return;
+      }
+
+      const usage = response.usage ?? estimateUsage(chat, response);
+      totals.add(usage);
+      const calls = response.toolCalls;
+      const hasContent = Boolean(response.text) || response.reasoning.length > 0 || calls.length > 0;
+      const stopReason: StopReason | null = calls.length ? (stepNumber >= maxSteps ? 'max_steps' : null) : response.finishReason === 'length' ? 'max_tokens_exceeded' : 'end_turn';
+      const assistant = hasContent ? assistantRow(scope, assistantId, response, model.model) : null;
+      let committed;
+      try {
+        committed = await this.store.commitStep(ctx, scope, this.stepRecord(ctx, model, stepId, runId, usage, stopReason, null), assistant, calls);
+      } catch (error) {
+        this.logger.error({ agentId: ctx.agent.id, runId, err: error }, 'could not persist the step');
+        yield { type: 'stop', stopReason: 'error', error: internalError(error) };
+        yield { type: 'usage', usage: totals.value() };
+        return;
+      }
+      for (const row of [assistant, committed.tool]) {
+        if (row) for (const message of toLettaMessages(row)) yield { type: 'message', message };
+      }
+      if (stopReason) {
+        yield { type: 'stop', stopReason };
+        yield { type: 'usage', usage: totals.value() };
+        return;
+      }
+    }
+  }
+
+  private buildRequest(ctx: TurnContext, model: ResolvedModel, request: TurnRequest): ChatRequest {
+    const config = ctx.agent.llmConfig;
+    const settings = (ctx.agent.modelSettings ?? {}) as { temperature?: number; max_output_tokens?: number; thinking?: { type?: string; budget_tokens?: number } };
+    return {
+      model: model.model,
+      system: request.overrideSystem ?? ctx.systemText,
+      messages: toChatMessages(ctx.history),
+      tools: ctx.tools.map((t) => ({
+        name: t.name,
+        description: t.description ?? '',
+        parameters: (t.jsonSchema?.parameters as Record<string, unknown>) ?? { type: 'object', properties: {} },
+      })),
+      maxTokens: (config.max_tokens as number | null) ?? settings.max_output_tokens ?? null,
+      temperature: settings.temperature ?? (config.temperature as number | undefined) ?? null,
+      parallelToolCalls: Boolean(config.parallel_tool_calls),
+      thinkingBudget: settings.thinking?.type === 'enabled' ? settings.thinking.budget_tokens : thinkingBudgetOf(config),
+      signal: request.signal,
+    };
+  }
+
+  private stepRecord(ctx: TurnContext, model: ResolvedModel, id: string, runId: string | null, usage: Usage | null, stopReason: StopReason | null, error: TurnError | null): StepEntity {
+    return {
+      id,
+      agentId: ctx.agent.id,
+      runId,
+      providerName: model.provider.name,
+      providerCategory: 'base',
+      model: model.model,
+      modelHandle: `${model.provider.name}/${model.model}`,
+      modelEndpoint: model.provider.baseUrl,
+      contextWindowLimit: ctx.agent.llmConfig.context_window,
+      promptTokens: usage?.promptTokens ?? 0,
+      completionTokens: usage?.completionTokens ?? 0,
+      totalTokens: usage?.totalTokens ?? 0,
+      cachedInputTokens: usage?.cachedInputTokens ?? null,
+      cacheWriteTokens: usage?.cacheWriteTokens ?? null,
+      reasoningTokens: usage?.reasoningTokens ?? null,
+      stopReason,
+      status: error ? 'failed' : 'success',
+      errorType: error?.type ?? null,
+      errorData: error ? { message: error.message } : null,
+      feedback: null,
+      tags: [],
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    };
+  }
+}
+
+function thinkingBudgetOf(config: LlmConfig): number | undefined {
+  const budget = Number(config.max_reasoning_tokens ?? 0);
+  return config.enable_reasoner && budget >= 1024 ? budget : undefined;
+}
+
+/** Usage for providers that report none (some OpenAI-compatible servers), counted with the tokenizer. */
+function estimateUsage(request: ChatRequest, response: ChatResponse): Usage {
+  const prompt = countTokens(request.system, request.model) + countMessageTokens(request.messages, request.model) + countToolTokens(request.tools, request.model);
+  const completion = countTokens(response.text + response.toolCalls.map((c) => c.name + c.arguments).join(''), request.model);
+  return { promptTokens: prompt, completionTokens: completion, totalTokens: prompt + completion, cachedInputTokens: null, cacheWriteTokens: null, reasoningTokens: null };
+}
+
+class UsageTotals {
+  private readonly usage: UsageStatistics;
+
+  constructor(runId: string | null) {
+    this.usage = {
+      message_type: 'usage_statistics',
+      completion_tokens: 0,
+      prompt_tokens: 0,
+      total_tokens: 0,
+      step_count: 0,
+      run_ids: runId ? [runId] : null,
+      cached_input_tokens: null,
+      cache_write_tokens: null,
+      reasoning_tokens: null,
+      context_tokens: null,
+    };
+  }
+
+  add(u: Usage): void {
+    const t = this.usage;
+    t.prompt_tokens += u.promptTokens;
+    t.completion_tokens += u.completionTokens;
+    t.total_tokens += u.totalTokens;
+    t.step_count += 1;
+    if (u.cachedInputTokens !== null) t.cached_input_tokens = (t.cached_input_tokens ?? 0) + u.cachedInputTokens;
+    if (u.cacheWriteTokens !== null) t.cache_write_tokens = (t.cache_write_tokens ?? 0) + u.cacheWriteTokens;
+    if (u.reasoningTokens !== null) t.reasoning_tokens = (t.reasoning_tokens ?? 0) + u.reasoningTokens;
+    t.context_tokens = u.totalTokens;
+  }
+
+  value(): UsageStatistics {
+    return { ...this.usage };
+  }
+}
+
+/** Renders provider deltas as LettaMessage fragments that share the id of the message the step will persist. */
+class DeltaRenderer {
+  private kind: string | null = null;
+  private index = -1;
+
+  constructor(
+    private readonly messageId: string,
+    private readonly runId: string | null,
+    private readonly stepId: string,
+  ) {}
+
+  render(event: Exclude<ChatEvent, { type: 'done' }>): LettaMessage {
+    const kind = event.type;
+    if (kind !== this.kind) {
+      this.kind = kind;
+      this.index++;
+    }
+    const base = {
+      id: this.messageId,
+      date: new Date().toISOString(),
+      otid: itemOtid(this.messageId, this.index),
+      name: null,
+      sender_id: null,
+      step_id: this.stepId,
+      run_id: this.runId,
+      is_err: null,
+      seq_id: null,
+    };
+    switch (event.type) {
+      case 'reasoning_delta':
+        return { ...base, message_type: 'reasoning_message', reasoning: event.text, source: 'reasoner_model', signature: null };
+      case 'text_delta':
+        return { ...base, message_type: 'assistant_message', content: event.text };
+      case 'tool_call_delta': {
+        const delta = { name: event.name ?? null, arguments: event.argumentsDelta ?? null, tool_call_id: event.id ?? null };
+        return { ...base, message_type: 'tool_call_message', tool_call: delta, tool_calls: delta };
+      }
+    }
+  }
+}

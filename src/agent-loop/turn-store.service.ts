@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AgentEntity } from '../agents/agent.entity';
+import { AgentsService } from '../agents/agents.service';
+import { MemoryPromptService } from '../blocks/memory-prompt.service';
+import { notFound } from '../common/errors';
+import { insertRows } from '../database/insert-rows';
+import type { ToolCall } from '../llm/llm.types';
+import { IN_CONTEXT_ORDER } from '../messages/in-context';
+import { MessageEntity } from '../messages/message.entity';
+import { textOf } from '../messages/letta-message';
+import { StepEntity } from '../steps/step.entity';
+import type { ToolEntity } from '../tools/tool.entity';
+import { executeToolCalls } from './tool-executor';
+import { RowScope, toolRow } from './turn-messages';
+
+/** What one turn works on, read once at its start and kept up to date in memory as steps land. */
+export interface TurnContext {
+  agent: AgentEntity;
+  tools: ToolEntity[];
+  systemText: string;
+  /** The context window after the system message, oldest first. */
+  history: MessageEntity[];
+}
+
+export interface CommittedStep {
+  tool: MessageEntity | null;
+}
+
+/**
+ * The agent loop's persistence. Every write is one short transaction; no connection is held while the model is called.
+ */
+@Injectable()
+export class TurnStore {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly agents: AgentsService,
+    private readonly memoryPrompt: MemoryPromptService,
+  ) {}
+
+  async load(agentId: string): Promise<TurnContext> {
+    const agent = await this.dataSource.getRepository(AgentEntity).findOneBy({ id: agentId });
+    if (!agent) throw notFound('Agent', agentId);
+    const [tools, window] = await Promise.all([
+      this.agents.toolsByAgent([agentId]).then((m) => m.get(agentId)!),
+      this.dataSource
+        .getRepository(MessageEntity)
+        .createQueryBuilder('m')
+        .where('m.agent_id = :agentId AND m.in_context AND m.conversation_id IS NULL', { agentId })
+        .orderBy(IN_CONTEXT_ORDER('m'))
+        .getMany(),
+    ]);
+    const [system, ...history] = window;
+    return { agent, tools, systemText: system?.role === 'system' ? textOf(system) : '', history: system?.role === 'system' ? history : window };
+  }
+
+  async saveInput(ctx: TurnContext, rows: MessageEntity[]): Promise<void> {
+    await insertRows(this.dataSource.manager, MessageEntity, rows);
+    ctx.history.push(...rows);
+  }
+
+  /**
+   * Persists one successful step atomically: its Step record, the assistant message, the tool calls' effects on memory
+   * and their results, and the recompiled system prompts of the agents whose memory changed.
+   */
+  async commitStep(ctx: TurnContext, scope: RowScope, step: StepEntity, assistant: MessageEntity | null, calls: ToolCall[]): Promise<CommittedStep> {
+    const now = new Date();
+    const committed = await this.dataSource.transaction(async (manager) => {
+      await insertRows(manager, StepEntity, [step]);
+      if (assistant) await insertRows(manager, MessageEntity, [assistant]);
+      if (calls.length === 0) return { tool: null, systemText: null };
+      const outcome = await executeToolCalls(manager, ctx.agent.id, calls, ctx.tools, now);
+      const tool = toolRow(scope, outcome.results, now, ctx.agent.timezone);
+      await insertRows(manager, MessageEntity, [tool]);
+      const texts = await this.memoryPrompt.recompile(outcome.changedAgentIds, manager);
+      return { tool, systemText: texts.get(ctx.agent.id) ?? null };
+    });
+    if (assistant) ctx.history.push(assistant);
+    if (committed.tool) ctx.history.push(committed.tool);
+    if (committed.systemText) ctx.systemText = committed.systemText;
+    return { tool: committed.tool };
+  }
+
+  /** A failed model call leaves only its Step record, so the history stays as it was before the call. */
+  async recordFailedStep(step: StepEntity): Promise<void> {
+    await insertRows(this.dataSource.manager, StepEntity, [step]);
+  }
+}

@@ -1,0 +1,37 @@
+import { getEncoding, Tiktoken } from 'js-tiktoken';
+import type { ChatMessage, ToolSchema } from './llm.types';
+
+const encodings = new Map<string, Tiktoken>();
+
+function encoding(name: 'o200k_base' | 'cl100k_base'): Tiktoken {
+  let enc = encodings.get(name);
+  if (!enc) encodings.set(name, (enc = getEncoding(name)));
+  return enc;
+}
+
+/**
+ * Tokens of `text` for a model: OpenAI's own encodings for OpenAI models; for other families (Claude, Llama, ...),
+ * whose tokenizers are not public or not bundled, cl100k_base is the estimate.
+ */
+export function countTokens(text: string, model = ''): number {
+  if (!text) return 0;
+  const name = /^(gpt-4o|gpt-4\.1|gpt-5|o1|o3|o4|chatgpt)/.test(model) ? 'o200k_base' : 'cl100k_base';
+  return encoding(name).encode(text).length;
+}
+
+/** Per-message framing tokens chat formats add around each message. */
+const MESSAGE_OVERHEAD = 4;
+
+export function countMessageTokens(messages: ChatMessage[], model = ''): number {
+  return messages.reduce((sum, m) => {
+    let text: string;
+    if (m.role === 'user') text = m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+    else if (m.role === 'assistant') text = (m.text ?? '') + m.toolCalls.map((c) => c.name + c.arguments).join('');
+    else text = m.content;
+    return sum + MESSAGE_OVERHEAD + countTokens(text, model);
+  }, 0);
+}
+
+export function countToolTokens(tools: ToolSchema[], model = ''): number {
+  return tools.length ? countTokens(JSON.stringify(tools), model) : 0;
+}
