@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { IdleTimeout } from './idle-timeout';
 import { knownContextWindow } from './model-catalog';
 import { ChatEvent, ChatMessage, ChatRequest, EmbeddingModelInfo, FinishReason, LlmError, LlmProvider, ModelInfo, ReasoningBlock, ToolCall, Usage } from './llm.types';
 
@@ -24,9 +25,11 @@ export class AnthropicProvider implements LlmProvider {
   readonly type = 'anthropic';
   readonly baseUrl: string;
   private readonly client: Anthropic;
+  private readonly timeoutMs: number;
 
   constructor(options: AnthropicProviderOptions) {
     this.name = options.name;
+    this.timeoutMs = options.timeoutMs;
     this.baseUrl = options.baseUrl;
     this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseUrl, timeout: options.timeoutMs, maxRetries: options.maxRetries });
   }
@@ -50,9 +53,14 @@ export class AnthropicProvider implements LlmProvider {
     const usage: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0, cachedInputTokens: null, cacheWriteTokens: null, reasoningTokens: null };
     let toolIndex = -1;
     const toolIndexByBlock = new Map<number, number>();
+    const idle = new IdleTimeout(this.timeoutMs, request.signal);
     try {
-      const stream = await this.client.messages.create(toAnthropicRequest(request) as unknown as Anthropic.MessageCreateParamsStreaming, { signal: request.signal });
+      const stream = await this.client.messages.create(toAnthropicRequest(request) as unknown as Anthropic.MessageCreateParamsStreaming, {
+        signal: idle.signal,
+        timeout: 10 * this.timeoutMs,
+      });
       for await (const event of stream as AsyncIterable<Anthropic.RawMessageStreamEvent>) {
+        idle.touch();
         switch (event.type) {
           case 'message_start': {
             const u = event.message.usage;
@@ -98,7 +106,9 @@ export class AnthropicProvider implements LlmProvider {
         }
       }
     } catch (error) {
-      throw toLlmError(error);
+      throw idle.fired ? new LlmError('timeout', `The model provider sent nothing for ${this.timeoutMs} ms`) : toLlmError(error);
+    } finally {
+      idle.clear();
     }
     usage.totalTokens = usage.promptTokens + usage.completionTokens;
     const reasoning: ReasoningBlock[] = [];

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { IdleTimeout } from './idle-timeout';
 import { knownContextWindow } from './model-catalog';
 import { ChatEvent, ChatMessage, ChatRequest, EmbeddingModelInfo, FinishReason, LlmError, LlmProvider, ModelInfo, ReasoningBlock, ToolCall, Usage } from './llm.types';
 
@@ -58,9 +59,11 @@ export class OpenAiProvider implements LlmProvider {
     let finishReason: FinishReason = 'stop';
     let usage: Usage | null = null;
     const calls: { id: string; name: string; arguments: string }[] = [];
+    const idle = new IdleTimeout(this.options.timeoutMs, request.signal);
     try {
-      const stream = await this.client.chat.completions.create(toOpenAiRequest(request), { signal: request.signal });
+      const stream = await this.client.chat.completions.create(toOpenAiRequest(request), { signal: idle.signal, timeout: 10 * this.options.timeoutMs });
       for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+        idle.touch();
         if (chunk.usage) usage = toUsage(chunk.usage);
         const choice = chunk.choices?.[0];
         if (!choice) continue;
@@ -84,7 +87,9 @@ export class OpenAiProvider implements LlmProvider {
         if (choice.finish_reason) finishReason = toFinishReason(choice.finish_reason);
       }
     } catch (error) {
-      throw toLlmError(error, request.signal);
+      throw idle.fired ? new LlmError('timeout', `The model provider sent nothing for ${this.options.timeoutMs} ms`) : toLlmError(error);
+    } finally {
+      idle.clear();
     }
     const toolCalls: ToolCall[] = calls.filter(Boolean).map((c, i) => ({ id: c.id || `call_${i}`, name: c.name, arguments: c.arguments || '{}' }));
     const reasoningBlocks: ReasoningBlock[] = reasoning ? [{ type: 'reasoning', text: reasoning }] : [];
@@ -160,13 +165,9 @@ function numberField(model: Record<string, unknown>, keys: string[]): number | u
 const OVERFLOW = /context[_ ]length|maximum context|context window|too many tokens|prompt is too long/i;
 
 /** Classifies any error of the OpenAI SDK (or of its stream) into an LlmError. */
-export function toLlmError(error: unknown, signal?: AbortSignal): LlmError {
+export function toLlmError(error: unknown): LlmError {
   if (error instanceof LlmError) return error;
   if (error instanceof OpenAI.APIConnectionTimeoutError) return new LlmError('timeout', 'The model provider did not answer in time');
-  // The SDK's own timeout aborts fetch; when the abort error comes from another JS realm the SDK cannot recognise it.
-  if (error instanceof OpenAI.APIConnectionError && !signal?.aborted && (error.cause as { name?: string } | undefined)?.name === 'AbortError') {
-    return new LlmError('timeout', 'The model provider did not answer in time');
-  }
   if (error instanceof OpenAI.APIUserAbortError) return new LlmError('connection', 'The model call was aborted');
   if (error instanceof OpenAI.APIConnectionError) return new LlmError('connection', `Could not reach the model provider: ${error.message}`);
   if (error instanceof OpenAI.APIError) {

@@ -1,0 +1,223 @@
+import request from 'supertest';
+import { startTestApp, TestApp } from '../support/app';
+import { failure } from '../support/errors';
+import { createAgent } from '../support/factories';
+import { conversationOf, systemOf } from '../support/prompts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+beforeEach(() => t.fake.reset());
+
+type Msg = { message_type: string; [k: string]: unknown };
+const types = (messages: Msg[]) => messages.map((m) => m.message_type);
+
+describe.each([
+  ['OpenAI protocol', 'openai/gpt-4o-mini', 'openai'],
+  ['Anthropic protocol', 'anthropic/claude-sonnet-4-5', 'anthropic'],
+])('the agent loop over the %s', (_name, model, protocol) => {
+  it('answers a message with its memory compiled into the system prompt', async () => {
+    const agent = await createAgent(t.letta, { model });
+    t.fake.script({ text: 'Hello Ada!', usage: { prompt_tokens: 120, completion_tokens: 7 } });
+    const response = await t.letta.agents.messages.create(agent.id, { input: 'Hi, who am I?' });
+
+    expect(types(response.messages as unknown as Msg[])).toEqual(['assistant_message']);
+    const answer = response.messages[0] as Msg;
+    expect(answer).toMatchObject({ content: 'Hello Ada!', id: expect.stringMatching(/^message-/), step_id: expect.stringMatching(/^step-/) });
+    expect(response.stop_reason).toEqual({ message_type: 'stop_reason', stop_reason: 'end_turn' });
+    expect(response.usage).toMatchObject({ message_type: 'usage_statistics', prompt_tokens: 120, completion_tokens: 7, total_tokens: 127, step_count: 1 });
+
+    const sent = t.fake.lastRequest()!;
+    expect(sent.protocol).toBe(protocol);
+    expect(systemOf(sent)).toContain('<human>');
+    expect(systemOf(sent)).toContain('Name: Ada');
+    expect(conversationOf(sent)).toEqual(['Hi, who am I?']);
+    const toolNames = (sent.body.tools ?? []).map((tool: { name?: string; function?: { name: string } }) => tool.name ?? tool.function!.name).sort();
+    expect(toolNames).toEqual(['conversation_search', 'memory_insert', 'memory_replace']);
+
+    const history = await t.letta.agents.messages.list(agent.id, { order: 'asc' });
+    expect(history.items.map((m) => m.message_type)).toEqual(['system_message', 'user_message', 'assistant_message']);
+    expect((history.items[2] as unknown as Msg).id).toBe(answer.id);
+  });
+
+  it('edits memory with memory_replace, and the next model call sees the new value', async () => {
+    const agent = await createAgent(t.letta, { model });
+    t.fake.script(
+      { toolCalls: [{ name: 'memory_replace', arguments: { label: 'human', old_string: 'Ada', new_string: 'Ada Lovelace' } }] },
+      { text: 'Noted, Ada Lovelace.' },
+    );
+    const response = await t.letta.agents.messages.create(agent.id, { messages: [{ role: 'user', content: 'My full name is Ada Lovelace.' }] });
+
+    expect(types(response.messages as unknown as Msg[])).toEqual(['tool_call_message', 'tool_return_message', 'assistant_message']);
+    const [call, result] = response.messages as unknown as Msg[];
+    expect(call.tool_call).toMatchObject({ name: 'memory_replace', tool_call_id: expect.any(String) });
+    expect(result).toMatchObject({ status: 'success', tool_call_id: (call.tool_call as { tool_call_id: string }).tool_call_id });
+    expect(result.tool_return).toContain('Ada Lovelace');
+    expect(response.stop_reason.stop_reason).toBe('end_turn');
+    expect(response.usage.step_count).toBe(2);
+
+    expect((await t.letta.agents.blocks.retrieve('human', { agent_id: agent.id })).value).toBe('Name: Ada Lovelace');
+    const [first, second] = t.fake.requests;
+    expect(systemOf(first)).toContain('Name: Ada\n');
+    expect(systemOf(second)).toContain('Name: Ada Lovelace');
+    expect(conversationOf(second).at(-1)).toContain('"status":"OK"');
+
+    t.fake.script({ text: 'Still here.' });
+    await t.letta.agents.messages.create(agent.id, { input: 'ping' });
+    expect(systemOf(t.fake.lastRequest()!)).toContain('Name: Ada Lovelace');
+  });
+
+  it('stops a tool loop at max_steps with every step persisted', async () => {
+    const agent = await createAgent(t.letta, { model });
+    const search = { toolCalls: [{ name: 'conversation_search', arguments: { query: 'anything' } }] };
+    t.fake.script(search, search, search, search);
+    const response = await t.letta.agents.messages.create(agent.id, { input: 'Search forever', max_steps: 3 });
+    expect(response.stop_reason.stop_reason).toBe('max_steps');
+    expect(response.usage.step_count).toBe(3);
+    expect(t.fake.requests).toHaveLength(3);
+    expect(types(response.messages as unknown as Msg[])).toEqual(['tool_call_message', 'tool_return_message', 'tool_call_message', 'tool_return_message', 'tool_call_message', 'tool_return_message']);
+    const steps = await t.letta.steps.list({ agent_id: agent.id });
+    expect(steps.items).toHaveLength(3);
+    expect(steps.items.every((s) => s.status === 'success')).toBe(true);
+  });
+
+  it.each([
+    ['rate_limit', 429, 'llm_api_error', 'llm_rate_limit'],
+    ['server', 502, 'llm_api_error', 'llm_error'],
+    ['overloaded', 502, 'llm_api_error', 'llm_error'],
+    ['auth', 401, 'llm_api_error', 'llm_authentication'],
+    ['context_overflow', 400, 'llm_api_error', 'llm_error'],
+    ['malformed', 502, 'invalid_llm_response', 'llm_error'],
+  ] as const)('ends the turn on a provider %s error with the right stop reason, and the agent works afterwards', async (kind, status, stopReason, errorType) => {
+    const agent = await createAgent(t.letta, { model });
+    t.fake.script({ toolCalls: [{ name: 'memory_insert', arguments: { label: 'human', new_string: 'Likes tea' } }] }, { error: kind });
+    const failed = await failure(t.letta.agents.messages.create(agent.id, { input: 'Remember I like tea' }));
+    expect(failed.status).toBe(status);
+    expect(failed.error).toMatchObject({ stop_reason: stopReason, error: { type: errorType }, detail: expect.any(String) });
+
+    const history = (await t.letta.agents.messages.list(agent.id, { order: 'asc' })).items as unknown as Msg[];
+    expect(types(history)).toEqual(['system_message', 'user_message', 'tool_call_message', 'tool_return_message']);
+    const steps = (await t.letta.steps.list({ agent_id: agent.id, order: 'asc' })).items;
+    expect(steps.map((s) => s.status)).toEqual(['success', 'failed']);
+    expect(steps[1].error_type).toBe(errorType);
+
+    t.fake.script({ text: 'Back to normal.' });
+    const next = await t.letta.agents.messages.create(agent.id, { input: 'Are you there?' });
+    expect((next.messages[0] as unknown as Msg).content).toBe('Back to normal.');
+    const sent = conversationOf(t.fake.lastRequest()!).join('\n');
+    expect(sent).toContain('Remember I like tea');
+    expect(sent).toContain('Are you there?');
+  });
+});
+
+describe('the agent loop: details', () => {
+  it('keeps Anthropic thinking blocks with their signatures and sends them back', async () => {
+    const agent = await createAgent(t.letta, { model: 'anthropic/claude-sonnet-4-5' });
+    t.fake.script(
+      { reasoning: 'The user greets me.', signature: 'sig-123', toolCalls: [{ name: 'conversation_search', arguments: { query: 'hello' } }] },
+      { text: 'Hello!' },
+    );
+    const response = await t.letta.agents.messages.create(agent.id, { input: 'Hello' });
+    expect(types(response.messages as unknown as Msg[])).toEqual(['reasoning_message', 'tool_call_message', 'tool_return_message', 'assistant_message']);
+    expect(response.messages[0]).toMatchObject({ reasoning: 'The user greets me.', signature: 'sig-123' });
+    const second = t.fake.requests[1].body.messages.find((m: { role: string }) => m.role === 'assistant');
+    expect(second.content[0]).toEqual({ type: 'thinking', thinking: 'The user greets me.', signature: 'sig-123' });
+  });
+
+  it('filters the response by include_return_message_types', async () => {
+    const agent = await createAgent(t.letta);
+    t.fake.script({ toolCalls: [{ name: 'conversation_search', arguments: { query: 'x' } }] }, { text: 'done' });
+    const response = await t.letta.agents.messages.create(agent.id, { input: 'go', include_return_message_types: ['assistant_message'] });
+    expect(types(response.messages as unknown as Msg[])).toEqual(['assistant_message']);
+  });
+
+  it('answers an unknown tool and malformed arguments with error results the model can read', async () => {
+    const agent = await createAgent(t.letta);
+    t.fake.script(
+      { toolCalls: [{ name: 'launch_rockets', arguments: {} }, { name: 'memory_replace', arguments: '{not json' }] },
+      { text: 'Sorry.' },
+    );
+    const response = await t.letta.agents.messages.create(agent.id, { input: 'go' });
+    const returns = (response.messages as unknown as Msg[]).filter((m) => m.message_type === 'tool_return_message');
+    expect(returns.map((r) => r.status)).toEqual(['error', 'error']);
+    expect(returns[0].tool_return).toMatch(/Cannot call launch_rockets, valid tools include/);
+    expect(returns[1].tool_return).toMatch(/Invalid arguments for memory_replace/);
+  });
+
+  it('refuses a memory edit over the block limit without changing the block', async () => {
+    const agent = await createAgent(t.letta, { memory_blocks: [{ label: 'human', value: 'short', limit: 10 }] });
+    t.fake.script({ toolCalls: [{ name: 'memory_insert', arguments: { label: 'human', new_string: 'a much longer text' } }] }, { text: 'ok' });
+    const response = await t.letta.agents.messages.create(agent.id, { input: 'go' });
+    const result = (response.messages as unknown as Msg[]).find((m) => m.message_type === 'tool_return_message')!;
+    expect(result.status).toBe('error');
+    expect(result.tool_return).toMatch(/Exceeds 10 character limit/);
+    expect((await t.letta.agents.blocks.retrieve('human', { agent_id: agent.id })).value).toBe('short');
+  });
+
+  it('applies a memory edit to a block shared with another agent, whose next prompt shows it', async () => {
+    const shared = await t.letta.blocks.create({ label: 'project', value: 'Status: draft' });
+    const a = await createAgent(t.letta, { block_ids: [shared.id] });
+    const b = await createAgent(t.letta, { block_ids: [shared.id] });
+    t.fake.script({ toolCalls: [{ name: 'memory_replace', arguments: { label: 'project', old_string: 'draft', new_string: 'shipped' } }] }, { text: 'ok' });
+    await t.letta.agents.messages.create(a.id, { input: 'We shipped' });
+    t.fake.script({ text: 'Great' });
+    await t.letta.agents.messages.create(b.id, { input: 'Status?' });
+    expect(systemOf(t.fake.lastRequest()!)).toContain('Status: shipped');
+  });
+
+  it('searches the whole history with conversation_search, including messages no longer in context', async () => {
+    const agent = await createAgent(t.letta);
+    t.fake.script({ text: 'Nice color.' });
+    await t.letta.agents.messages.create(agent.id, { input: 'My favourite colour is ultramarine' });
+    const reset = await request(t.url).patch(`/v1/agents/${agent.id}/reset-messages`).send({}).expect(200);
+    expect(reset.body.message_ids).toHaveLength(1);
+    t.fake.script({ toolCalls: [{ name: 'conversation_search', arguments: { query: 'ultramarine' } }] }, { text: 'Ultramarine!' });
+    const response = await t.letta.agents.messages.create(agent.id, { input: 'What is my favourite colour?' });
+    const result = (response.messages as unknown as Msg[]).find((m) => m.message_type === 'tool_return_message')!;
+    const parsed = JSON.parse(result.tool_return as string);
+    expect(parsed.message).toBe('Showing 1 results:');
+    expect(parsed.results[0]).toMatchObject({ role: 'user', content: 'My favourite colour is ultramarine' });
+    expect(conversationOf(t.fake.requests[1])).toEqual(['What is my favourite colour?']);
+  });
+
+  it('uses override_model for one request only', async () => {
+    const agent = await createAgent(t.letta);
+    t.fake.script({ text: 'from claude' });
+    await t.letta.agents.messages.create(agent.id, { input: 'hi', override_model: 'anthropic/claude-sonnet-4-5' });
+    expect(t.fake.lastRequest()!.protocol).toBe('anthropic');
+    t.fake.script({ text: 'from gpt' });
+    await t.letta.agents.messages.create(agent.id, { input: 'hi' });
+    expect(t.fake.lastRequest()!.protocol).toBe('openai');
+  });
+
+  it('reports a timeout of the provider as llm_timeout', async () => {
+    const slow = await startTestApp({ LLM_TIMEOUT_MS: '300' });
+    try {
+      const agent = await createAgent(slow.letta);
+      slow.fake.script({ error: 'timeout', delayMs: 2000 });
+      const failed = await failure(slow.letta.agents.messages.create(agent.id, { input: 'hi' }));
+      expect(failed.status).toBe(504);
+      expect(failed.error).toMatchObject({ stop_reason: 'llm_api_error', error: { type: 'llm_timeout' } });
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('sending: bad input', () => {
+  it('answers empty or ambiguous input with 422 and an unknown agent with 404, writing nothing', async () => {
+    const agent = await createAgent(t.letta);
+    await request(t.url).post(`/v1/agents/${agent.id}/messages`).send({ messages: [] }).expect(422, { detail: 'Messages must not be empty' });
+    await request(t.url).post(`/v1/agents/${agent.id}/messages`).send({}).expect(422);
+    await request(t.url).post(`/v1/agents/${agent.id}/messages`).send({ input: 'a', messages: [{ role: 'user', content: 'b' }] }).expect(422);
+    await request(t.url).post(`/v1/agents/${agent.id}/messages`).send({ input: '' }).expect(422);
+    await request(t.url).post(`/v1/agents/${agent.id}/messages`).send({ messages: [{ role: 'robot', content: 'x' }] }).expect(422);
+    await request(t.url).post(`/v1/agents/${agent.id}/messages`).send({ input: 'x', max_steps: 0 }).expect(422);
+    await request(t.url).post(`/v1/agents/${agent.id}/messages`).send({ input: 'x', stream_tokens: true }).expect(422);
+    await request(t.url).post('/v1/agents/agent-00000000-0000-4000-8000-000000000000/messages').send({ input: 'x' }).expect(404);
+    expect(t.fake.requests).toHaveLength(0);
+    expect((await t.letta.agents.messages.list(agent.id)).items.map((m) => m.message_type)).toEqual(['system_message']);
+  });
+});
