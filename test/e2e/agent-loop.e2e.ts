@@ -24,7 +24,7 @@ describe.each([
     const response = await t.letta.agents.messages.create(agent.id, { input: 'Hi, who am I?' });
 
     expect(types(response.messages as unknown as Msg[])).toEqual(['assistant_message']);
-    const answer = response.messages[0] as Msg;
+    const answer = response.messages[0] as unknown as Msg;
     expect(answer).toMatchObject({ content: 'Hello Ada!', id: expect.stringMatching(/^message-/), step_id: expect.stringMatching(/^step-/) });
     expect(response.stop_reason).toEqual({ message_type: 'stop_reason', stop_reason: 'end_turn' });
     expect(response.usage).toMatchObject({ message_type: 'usage_statistics', prompt_tokens: 120, completion_tokens: 7, total_tokens: 127, step_count: 1 });
