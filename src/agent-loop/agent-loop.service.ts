@@ -76,6 +76,11 @@ export class AgentLoopService {
     await this.store.saveInput(ctx, request.input.map((m) => inputRow(baseScope, m)));
 
     for (let stepNumber = 1; ; stepNumber++) {
+      if (request.signal?.aborted) {
+        yield { type: 'stop', stopReason: 'cancelled' };
+        yield { type: 'usage', usage: totals.value() };
+        return;
+      }
       const stepId = newId('step');
       const assistantId = newId('message');
       const scope = { ...baseScope, stepId };
@@ -89,6 +94,12 @@ export class AgentLoopService {
         }
         if (!response) throw new LlmError('invalid_response', 'The model stream ended without a reply');
       } catch (error) {
+        if (request.signal?.aborted) {
+          await this.store.recordFailedStep({ ...this.stepRecord(ctx, model, stepId, runId, null, 'cancelled', null), status: 'cancelled' });
+          yield { type: 'stop', stopReason: 'cancelled' };
+          yield { type: 'usage', usage: totals.value() };
+          return;
+        }
         const failure = error instanceof LlmError ? classifyLlmError(error) : { stopReason: 'error' as const, error: internalError(error) };
         this.logger.warn({ agentId: ctx.agent.id, runId, err: failure.error.message }, 'model call failed');
         await this.store.recordFailedStep(this.stepRecord(ctx, model, stepId, runId, null, failure.stopReason, failure.error));
@@ -112,8 +123,10 @@ export class AgentLoopService {
         yield { type: 'usage', usage: totals.value() };
         return;
       }
+      // In token mode the assistant's reasoning, text and tool calls already went out as deltas.
+      const streamed = (m: LettaMessage) => request.streamTokens && m.message_type !== 'hidden_reasoning_message';
       for (const row of [assistant, committed.tool]) {
-        if (row) for (const message of toLettaMessages(row)) yield { type: 'message', message };
+        if (row) for (const message of toLettaMessages(row)) if (row !== assistant || !streamed(message)) yield { type: 'message', message };
       }
       if (stopReason) {
         yield { type: 'stop', stopReason };

@@ -15,37 +15,49 @@ export type StopReason =
   | 'requires_approval'
   | 'context_window_overflow_in_system_prompt';
 
-export type ErrorType = 'llm_timeout' | 'llm_rate_limit' | 'llm_authentication' | 'llm_empty_response' | 'llm_error' | 'internal_error';
+export type ErrorType = 'llm_timeout' | 'llm_rate_limit' | 'llm_authentication' | 'llm_bad_request' | 'llm_empty_response' | 'llm_error' | 'internal_error';
 
 export interface TurnError {
   type: ErrorType;
   message: string;
-  /** How a non-streaming request reports it, following Letta's HTTP mapping of model errors. */
-  code: ErrorCode;
 }
 
-const ERROR_BY_KIND: Record<LlmErrorKind, { type: ErrorType; code: ErrorCode }> = {
-  timeout: { type: 'llm_timeout', code: ErrorCode.LlmTimeout },
-  rate_limit: { type: 'llm_rate_limit', code: ErrorCode.LlmRateLimit },
-  authentication: { type: 'llm_authentication', code: ErrorCode.LlmAuthentication },
-  context_overflow: { type: 'llm_error', code: ErrorCode.LlmBadRequest },
-  bad_request: { type: 'llm_error', code: ErrorCode.LlmBadRequest },
-  server: { type: 'llm_error', code: ErrorCode.LlmFailed },
-  connection: { type: 'llm_error', code: ErrorCode.LlmFailed },
-  invalid_response: { type: 'llm_error', code: ErrorCode.LlmFailed },
+const TYPE_BY_KIND: Record<LlmErrorKind, ErrorType> = {
+  timeout: 'llm_timeout',
+  rate_limit: 'llm_rate_limit',
+  authentication: 'llm_authentication',
+  context_overflow: 'llm_bad_request',
+  bad_request: 'llm_bad_request',
+  server: 'llm_error',
+  connection: 'llm_error',
+  invalid_response: 'llm_error',
 };
+
+/** How a non-streaming request reports each error type, following Letta's HTTP mapping of model errors. */
+const CODE_BY_TYPE: Record<ErrorType, ErrorCode> = {
+  llm_timeout: ErrorCode.LlmTimeout,
+  llm_rate_limit: ErrorCode.LlmRateLimit,
+  llm_authentication: ErrorCode.LlmAuthentication,
+  llm_bad_request: ErrorCode.LlmBadRequest,
+  llm_empty_response: ErrorCode.LlmFailed,
+  llm_error: ErrorCode.LlmFailed,
+  internal_error: ErrorCode.Internal,
+};
+
+export function errorCodeOf(type: string): ErrorCode {
+  return CODE_BY_TYPE[type as ErrorType] ?? ErrorCode.Internal;
+}
 
 /** Letta's stop reason and error for a failed model call. */
 export function classifyLlmError(error: LlmError): { stopReason: StopReason; error: TurnError } {
-  const { type, code } = ERROR_BY_KIND[error.kind];
   return {
     stopReason: error.kind === 'invalid_response' ? 'invalid_llm_response' : 'llm_api_error',
-    error: { type, code, message: `${describeKind(error.kind)}: ${error.message}` },
+    error: { type: TYPE_BY_KIND[error.kind], message: `${describeKind(error.kind)}: ${error.message}` },
   };
 }
 
 export function internalError(error: unknown): TurnError {
-  return { type: 'internal_error', code: ErrorCode.Internal, message: `An error occurred during agent execution: ${(error as Error)?.message ?? error}` };
+  return { type: 'internal_error', message: `An error occurred during agent execution: ${(error as Error)?.message ?? error}` };
 }
 
 function describeKind(kind: LlmErrorKind): string {
@@ -70,3 +82,4 @@ export function runStatusOf(stopReason: StopReason): 'completed' | 'failed' | 'c
   if (stopReason === 'cancelled') return 'cancelled';
   return ['end_turn', 'max_steps', 'tool_rule', 'requires_approval'].includes(stopReason) ? 'completed' : 'failed';
 }
+

@@ -57,6 +57,26 @@ class EnvironmentVariables {
   @IsInt()
   @Min(0)
   MODEL_LIST_CACHE_SECONDS: number;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  RUN_CONCURRENCY: number;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1000)
+  RUN_LOCK_MS: number;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(60)
+  RUN_STREAM_RETENTION_SECONDS: number;
+
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(100)
+  STREAM_PING_INTERVAL_MS: number;
 }
 
 export interface AppConfig {
@@ -69,6 +89,17 @@ export interface AppConfig {
   databasePoolSize: number;
   queuePrefix: string;
   llm: LlmConfigSection;
+  runs: RunsConfigSection;
+}
+
+export interface RunsConfigSection {
+  /** Runs one worker process executes at once. */
+  concurrency: number;
+  /** A run whose worker stops renewing its lock for this long is taken over (and failed) by another worker. */
+  lockMs: number;
+  /** How long a run's event stream stays replayable. */
+  streamRetentionSeconds: number;
+  pingIntervalMs: number;
 }
 
 export interface LlmConfigSection {
@@ -93,6 +124,10 @@ const DEFAULTS: Record<string, string> = {
   LLM_TIMEOUT_MS: '120000',
   LLM_MAX_RETRIES: '2',
   MODEL_LIST_CACHE_SECONDS: '60',
+  RUN_CONCURRENCY: '16',
+  RUN_LOCK_MS: '30000',
+  RUN_STREAM_RETENTION_SECONDS: '14400',
+  STREAM_PING_INTERVAL_MS: '20000',
 };
 
 /** Reads and validates the environment; a bad value stops the boot with the variable's name. */
@@ -132,6 +167,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       timeoutMs: parsed.LLM_TIMEOUT_MS,
       maxRetries: parsed.LLM_MAX_RETRIES,
       modelListCacheSeconds: parsed.MODEL_LIST_CACHE_SECONDS,
+    },
+    runs: {
+      concurrency: parsed.RUN_CONCURRENCY,
+      lockMs: parsed.RUN_LOCK_MS,
+      streamRetentionSeconds: parsed.RUN_STREAM_RETENTION_SECONDS,
+      pingIntervalMs: parsed.STREAM_PING_INTERVAL_MS,
     },
   };
 }

@@ -6,10 +6,11 @@ import { AgentBlockEntity } from '../blocks/agent-block.entity';
 import { BlockEntity } from '../blocks/block.entity';
 import { MessageEntity } from '../messages/message.entity';
 import { AgentToolEntity } from '../tools/agent-tool.entity';
+import { RunEntity } from '../runs/run.entity';
 import { StepEntity } from '../steps/step.entity';
 import { ToolEntity } from '../tools/tool.entity';
 
-export const ENTITIES = [AgentEntity, AgentTagEntity, BlockEntity, AgentBlockEntity, ToolEntity, AgentToolEntity, MessageEntity, StepEntity];
+export const ENTITIES = [AgentEntity, AgentTagEntity, BlockEntity, AgentBlockEntity, ToolEntity, AgentToolEntity, MessageEntity, StepEntity, RunEntity];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
   return {

@@ -29,6 +29,7 @@ export interface StoredToolReturn {
 @Index('messages_agent_seq_idx', ['agentId', 'seq'])
 @Index('messages_in_context_idx', ['agentId', 'seq'], { where: 'in_context' })
 @Index('messages_step_idx', ['stepId'])
+@Index('messages_run_seq_idx', ['runId', 'seq'])
 @Index('messages_search_idx', { synchronize: false })
 export class MessageEntity {
   @PrimaryColumn('text')

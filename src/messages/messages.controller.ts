@@ -1,15 +1,17 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { toAgentState } from '../agents/agent-state.mapper';
 import { ALL_RELATIONS, AgentsService } from '../agents/agents.service';
 import { AgentStateDto } from '../agents/dto/agent-state.dto';
-import { DomainError, ErrorCode } from '../common/errors';
 import { AgentIdPipe, MessageIdPipe } from '../common/id.pipe';
 import { ContextWindowOverview, ContextWindowService } from './context-window.service';
 import { ListMessagesQueryDto, ResetMessagesDto, UpdateMessageDto } from './dto/list-messages.dto';
-import { SendMessageDto } from './dto/send-message.dto';
+import { toRunResponse } from '../runs/run.mapper';
+import { SendService } from '../runs/send.service';
+import { CancelRunsDto, SendAsyncMessageDto, SendMessageDto } from './dto/send-message.dto';
 import { LettaMessage } from './letta-message';
-import { LettaResponse, MessagesService } from './messages.service';
+import { MessagesService } from './messages.service';
 
 @ApiTags('messages')
 @Controller()
@@ -18,15 +20,44 @@ export class MessagesController {
     private readonly messages: MessagesService,
     private readonly agents: AgentsService,
     private readonly contextWindow: ContextWindowService,
+    private readonly sender: SendService,
   ) {}
 
   @Post('v1/agents/:agent_id/messages')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Send messages to an agent and wait for its answer (LettaResponse)' })
-  @ApiOkResponse({ description: 'LettaResponse: the messages the agent produced, the stop reason and usage.' })
-  async send(@Param('agent_id', AgentIdPipe) agentId: string, @Body() dto: SendMessageDto): Promise<LettaResponse> {
-    if (dto.streaming) throw new DomainError(ErrorCode.NotImplemented, 'Streaming responses are not available on this server yet; send with streaming=false');
-    return this.messages.send(agentId, dto);
+  @ApiOperation({
+    summary: 'Send messages to an agent',
+    description:
+      'With `streaming: false` (default) waits for the run and answers a LettaResponse; with `streaming: true` answers ' +
+      'Server-Sent Events (`stream_tokens` for token deltas, `background` to make the stream resumable).',
+  })
+  @ApiOkResponse({ description: 'LettaResponse, or an SSE stream of LettaMessages, stop_reason, usage_statistics and [DONE].' })
+  async send(@Param('agent_id', AgentIdPipe) agentId: string, @Body() dto: SendMessageDto, @Res() res: Response): Promise<void> {
+    if (dto.streaming) return this.stream(agentId, dto, res);
+    const run = await this.sender.admit(agentId, dto, 'sync');
+    res.json(await this.sender.response(run, dto.include_return_message_types));
+  }
+
+  @Post('v1/agents/:agent_id/messages/stream')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send messages and stream the answer as Server-Sent Events (deprecated alias of streaming: true)' })
+  async stream(@Param('agent_id', AgentIdPipe) agentId: string, @Body() dto: SendMessageDto, @Res() res: Response): Promise<void> {
+    const run = await this.sender.admit(agentId, dto, 'stream');
+    await this.sender.stream(run, res, { includePings: dto.include_pings ?? true });
+  }
+
+  @Post('v1/agents/:agent_id/messages/async')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send messages as a background run; answers the Run at once, to poll with GET /v1/runs/{id}' })
+  async sendAsync(@Param('agent_id', AgentIdPipe) agentId: string, @Body() dto: SendAsyncMessageDto) {
+    return toRunResponse(await this.sender.admit(agentId, dto, 'async'));
+  }
+
+  @Post('v1/agents/:agent_id/messages/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Cancel the agent's active runs (or the given ones); answers {run_id: 'cancelled' | 'failed'}" })
+  cancel(@Param('agent_id', AgentIdPipe) agentId: string, @Body() dto: CancelRunsDto): Promise<Record<string, string>> {
+    return this.sender.cancel(agentId, null, dto?.run_ids);
   }
 
   @Get('v1/agents/:agent_id/messages')

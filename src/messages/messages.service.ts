@@ -1,58 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AgentLoopService, UsageStatistics } from '../agent-loop/agent-loop.service';
-import { StopReason } from '../agent-loop/stop-reasons';
 import { AgentsService } from '../agents/agents.service';
 import { MemoryPromptService } from '../blocks/memory-prompt.service';
-import { DomainError, invalidArgument, notFound } from '../common/errors';
+import { invalidArgument, notFound } from '../common/errors';
 import { keysetPage } from '../common/pagination';
-import { SendMessageDto } from './dto/send-message.dto';
 import { ListMessagesQueryDto, UpdateMessageDto } from './dto/list-messages.dto';
 import { filterTypes, LettaMessage, toLettaMessages } from './letta-message';
 import { MessageEntity } from './message.entity';
-import { assertSyncOptions, normalizeInput } from './send-input';
 import { plainText } from '../agent-loop/turn-messages';
-
-export interface LettaResponse {
-  messages: LettaMessage[];
-  stop_reason: { message_type: 'stop_reason'; stop_reason: StopReason };
-  usage: UsageStatistics;
-}
 
 @Injectable()
 export class MessagesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly loop: AgentLoopService,
     private readonly agents: AgentsService,
     private readonly memoryPrompt: MemoryPromptService,
   ) {}
-
-  /** Runs one turn to its end and answers with what the agent produced; a failed model call answers with its error. */
-  async send(agentId: string, dto: SendMessageDto): Promise<LettaResponse> {
-    assertSyncOptions(dto);
-    const request = { agentId, input: normalizeInput(dto), maxSteps: dto.max_steps, overrideModel: dto.override_model, overrideSystem: dto.override_system };
-    const prepared = await this.loop.prepare(request);
-    const messages: LettaMessage[] = [];
-    let stopReason: StopReason = 'end_turn';
-    let usage: UsageStatistics | undefined;
-    for await (const event of this.loop.run(request, prepared)) {
-      if (event.type === 'message') messages.push(event.message);
-      else if (event.type === 'usage') usage = event.usage;
-      else if (event.type === 'stop') {
-        stopReason = event.stopReason;
-        if (event.error) {
-          throw new DomainError(event.error.code, event.error.message, { stop_reason: event.stopReason, error: { type: event.error.type, message: event.error.message } });
-        }
-      }
-    }
-    return {
-      messages: filterTypes(messages, dto.include_return_message_types),
-      stop_reason: { message_type: 'stop_reason', stop_reason: stopReason },
-      usage: usage!,
-    };
-  }
 
   async list(agentId: string, query: ListMessagesQueryDto): Promise<LettaMessage[]> {
     await this.agents.get(agentId);

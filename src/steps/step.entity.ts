@@ -7,6 +7,7 @@ export type StepStatus = 'pending' | 'success' | 'failed' | 'cancelled';
 @Entity('steps')
 @Index('steps_created_at_id_idx', ['createdAt', 'id'])
 @Index('steps_agent_created_at_idx', ['agentId', 'createdAt', 'id'])
+@Index('steps_run_idx', ['runId'])
 export class StepEntity {
   @PrimaryColumn('text')
   id: string;

@@ -1,32 +1,16 @@
-import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
-import { coreImports } from '../app.module';
 import { AppConfig } from '../config/config';
+import { coreImports } from '../core-imports';
+import { QueueModule } from '../queue/queue.module';
+import { QueueWorkersModule } from './run-workers';
 
 /**
- * The queue side of Mnemo. Its processors run in the API process for the one-command default (`MNEMO_ROLE=all`)
- * or alone (`MNEMO_ROLE=worker`) to scale out.
+ * The worker role: the queue consumers alone (`MNEMO_ROLE=worker`), to scale execution apart from the API. In the
+ * default role (`all`) the API process imports the same consumers.
  */
-@Module({})
-export class QueueModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    return {
-      module: QueueModule,
-      global: true,
-      imports: [
-        BullModule.forRoot({
-          prefix: config.queuePrefix,
-          connection: { url: config.redisUrl, maxRetriesPerRequest: null },
-        }),
-      ],
-      exports: [BullModule],
-    };
-  }
-}
-
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [...coreImports(config), QueueModule.forRoot(config)] };
+    return { module: WorkerModule, imports: [...coreImports(config), QueueModule, QueueWorkersModule] };
   }
 }

@@ -1,17 +1,19 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import Letta from '@letta-ai/letta-client';
 import { ApiModule } from '../../src/app.module';
 import { configureApp, NEST_APP_OPTIONS } from '../../src/app.setup';
-import { loadConfig } from '../../src/config/config';
+import { AppConfig, loadConfig } from '../../src/config/config';
 import { FakeLlmOptions, FakeLlmServer } from '../fake-llm/fake-llm-server';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from './test-env';
+import { TEST_DATABASE_URL, TEST_QUEUE_PREFIX, TEST_REDIS_URL } from './test-env';
 
 export interface TestApp {
   app: INestApplication;
   /** The scripted model provider behind every configured provider (openai, anthropic, ollama). */
   fake: FakeLlmServer;
+  config: AppConfig;
   /** Base URL of the listening server, without `/v1`. */
   url: string;
   /** The official Letta SDK, pointed at the server, with retries off so each call is one request. */
@@ -39,7 +41,8 @@ export async function startTestApp(env: Record<string, string> = {}, fakeOptions
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    QUEUE_PREFIX: 'mnemo-test',
+    // Each app its own queues, so two apps in one test file never take each other's runs.
+    QUEUE_PREFIX: `${TEST_QUEUE_PREFIX}-${randomUUID().slice(0, 8)}`,
     PORT: '0',
     ...env,
   });
@@ -51,6 +54,7 @@ export async function startTestApp(env: Record<string, string> = {}, fakeOptions
   const url = `http://127.0.0.1:${address.port}`;
   return {
     app,
+    config,
     fake,
     url,
     letta: new Letta({ baseURL: url, apiKey: 'test', maxRetries: 0 }),

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUrl, Max, Min, ValidateNested } from 'class-validator';
 import { IsMessageContent } from '../../common/validators';
 import { MESSAGE_TYPES, MessageType } from '../letta-message';
 
@@ -101,4 +101,27 @@ export class SendMessageDto {
 
   @ApiPropertyOptional() @IsOptional() @IsString()
   assistant_message_tool_kwarg?: string;
+
+  @ApiPropertyOptional({
+    enum: ['reject', 'queue'],
+    default: 'reject',
+    description:
+      'Mnemo extension. What to do when the agent (or conversation) is already running a turn: `reject` answers 409 with the ' +
+      'blocking `run_id` (Letta behaviour); `queue` admits the run and starts it when the runs admitted before it have ended.',
+  })
+  @IsOptional() @IsIn(['reject', 'queue'])
+  if_busy?: 'reject' | 'queue';
+}
+
+/** LettaAsyncRequest: the body of `POST /v1/agents/{id}/messages/async`. */
+export class SendAsyncMessageDto extends SendMessageDto {
+  @ApiPropertyOptional({ description: 'URL that receives `{run_id, status, completed_at, metadata}` by POST when the run ends.' })
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  callback_url?: string | null;
+}
+
+export class CancelRunsDto {
+  @ApiPropertyOptional({ type: [String], description: 'Runs to cancel; all active runs of the agent when absent.' })
+  @IsOptional() @IsArray() @IsString({ each: true })
+  run_ids?: string[] | null;
 }

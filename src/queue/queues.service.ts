@@ -1,0 +1,32 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { RedisService } from '../redis/redis.module';
+import { CALLBACKS_QUEUE, CallbackJob, RUNS_QUEUE, RunJob } from './queues';
+
+/** The producer side of the queues; job ids are the run ids, so a run is never queued twice. */
+@Injectable()
+export class QueuesService implements OnApplicationShutdown {
+  private readonly runs: Queue<RunJob>;
+  private readonly callbacks: Queue<CallbackJob>;
+
+  constructor(redis: RedisService) {
+    const options = { connection: redis.bullConnection, prefix: redis.prefix };
+    this.runs = new Queue<RunJob>(RUNS_QUEUE, { ...options, defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 1000, attempts: 1 } });
+    this.callbacks = new Queue<CallbackJob>(CALLBACKS_QUEUE, {
+      ...options,
+      defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 1000, attempts: 6, backoff: { type: 'exponential', delay: 1000 } },
+    });
+  }
+
+  async enqueueRun(runId: string): Promise<void> {
+    await this.runs.add('run', { runId }, { jobId: runId });
+  }
+
+  async enqueueCallback(runId: string): Promise<void> {
+    await this.callbacks.add('callback', { runId }, { jobId: `callback-${runId}` });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.runs.close(), this.callbacks.close()]);
+  }
+}

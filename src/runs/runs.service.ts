@@ -1,0 +1,240 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { runStatusOf, StopReason, TurnError } from '../agent-loop/stop-reasons';
+import { conflict, DomainError, ErrorCode, notFound } from '../common/errors';
+import { newId } from '../common/ids';
+import { keysetPage, PageQueryDto } from '../common/pagination';
+import { insertRows } from '../database/insert-rows';
+import { LettaMessage, toLettaMessages } from '../messages/letta-message';
+import { MessageEntity } from '../messages/message.entity';
+import { QueuesService } from '../queue/queues.service';
+import { StepEntity } from '../steps/step.entity';
+import { ACTIVE_STATUSES, RunEntity, RunRequest, RunStatus } from './run.entity';
+
+export type BusyPolicy = 'reject' | 'queue';
+
+export interface AdmitRun {
+  agentId: string;
+  conversationId: string | null;
+  request: RunRequest;
+  background: boolean;
+  runType: string;
+  requestConfig: Record<string, unknown>;
+  callbackUrl?: string | null;
+  ifBusy?: BusyPolicy;
+}
+
+export interface RunOutcome {
+  stopReason: StopReason;
+  error?: TurnError;
+  ttftNs?: bigint | null;
+}
+
+export interface ListRunsQuery extends PageQueryDto {
+  agent_id?: string | null;
+  conversation_id?: string | null;
+  statuses?: string[];
+  background?: boolean;
+  stop_reason?: string | null;
+  active?: boolean;
+}
+
+/**
+ * The lifecycle of runs. Admission and completion both lock the agent row, so for one context (agent or conversation)
+ * at most one run executes at a time and waiting runs start in admission order.
+ */
+@Injectable()
+export class RunsService {
+  private readonly logger = new Logger(RunsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queues: QueuesService,
+  ) {}
+
+  async admit(params: AdmitRun): Promise<RunEntity> {
+    const run = await this.dataSource.transaction(async (manager) => {
+      await this.lockAgent(manager, params.agentId);
+      const active = await this.activeRun(manager, params.agentId, params.conversationId);
+      if (active && (params.ifBusy ?? 'reject') === 'reject') {
+        throw conflict(
+          `Cannot send a new message: Another request (run_id=${active.id}) is currently being processed for this ${params.conversationId ? 'conversation' : 'agent'}. Please wait for it to complete, or send with if_busy='queue'.`,
+          { run_id: active.id },
+        );
+      }
+      const created = {
+        id: newId('run'),
+        agentId: params.agentId,
+        conversationId: params.conversationId,
+        status: 'created' as RunStatus,
+        stopReason: null,
+        background: params.background,
+        dispatched: !active,
+        metadata: { run_type: params.runType },
+        requestConfig: params.requestConfig,
+        request: params.request,
+        callbackUrl: params.callbackUrl ?? null,
+        callbackSentAt: null,
+        callbackStatusCode: null,
+        callbackError: null,
+        startedAt: null,
+        completedAt: null,
+        ttftNs: null,
+        totalDurationNs: null,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      } as RunEntity;
+      await insertRows(manager, RunEntity, [created]);
+      return created;
+    });
+    if (run.dispatched) await this.dispatch(run.id);
+    return run;
+  }
+
+  /** Marks a run running; false when it is no longer waiting to start (cancelled, or already taken). */
+  async markRunning(runId: string): Promise<boolean> {
+    const result = await this.dataSource.query(`UPDATE runs SET status = 'running', started_at = now(), updated_at = now() WHERE id = $1 AND status = 'created'`, [runId]);
+    return result[1] === 1;
+  }
+
+  /**
+   * Writes status and stop reason together, once (a run already ended keeps its first outcome), records the agent's last
+   * run, and starts the next run waiting on the same context. Returns whether this call ended the run.
+   */
+  async finalize(runId: string, outcome: RunOutcome): Promise<boolean> {
+    const { ended, next, callback } = await this.dataSource.transaction(async (manager) => {
+      const current = await manager.getRepository(RunEntity).findOneBy({ id: runId });
+      if (!current) return { ended: false, next: null, callback: false };
+      await this.lockAgent(manager, current.agentId);
+      const status = runStatusOf(outcome.stopReason);
+      const metadata = outcome.error ? { error: { type: outcome.error.type, message: outcome.error.message } } : {};
+      const updated = await manager.query(
+        `UPDATE runs SET status = $2, stop_reason = $3, completed_at = now(), updated_at = now(),
+                metadata = metadata || $4::jsonb, ttft_ns = COALESCE($5, ttft_ns),
+                total_duration_ns = (extract(epoch from (now() - created_at)) * 1e9)::bigint
+          WHERE id = $1 AND status IN ('created', 'running')
+          RETURNING total_duration_ns`,
+        [runId, status, outcome.stopReason, JSON.stringify(metadata), outcome.ttftNs?.toString() ?? null],
+      );
+      const ended = updated[1] === 1;
+      if (ended) {
+        await manager.query(
+          `UPDATE agents SET last_run_completion = now(), last_stop_reason = $2, last_run_duration_ms = $3 WHERE id = $1`,
+          [current.agentId, outcome.stopReason, Math.round(Number(updated[0][0].total_duration_ns) / 1e6)],
+        );
+      }
+      const next = await this.nextWaiting(manager, current.agentId, current.conversationId);
+      return { ended, next, callback: ended && Boolean(current.callbackUrl) };
+    });
+    if (next) await this.dispatch(next);
+    if (callback) await this.queues.enqueueCallback(runId).catch((error) => this.logger.error({ runId, err: error }, 'could not queue the callback'));
+    return ended;
+  }
+
+  async activeRunIds(agentId: string, conversationId: string | null): Promise<string[]> {
+    const runs = await this.dataSource.getRepository(RunEntity).find({
+      select: { id: true },
+      where: { agentId, conversationId: conversationId ?? IsNull(), status: In(ACTIVE_STATUSES) },
+      order: { createdAt: 'ASC' },
+    });
+    return runs.map((r) => r.id);
+  }
+
+  async get(runId: string): Promise<RunEntity> {
+    const run = await this.dataSource.getRepository(RunEntity).findOneBy({ id: runId });
+    if (!run) throw notFound('Run', runId);
+    return run;
+  }
+
+  async find(runId: string): Promise<RunEntity | null> {
+    return this.dataSource.getRepository(RunEntity).findOneBy({ id: runId });
+  }
+
+  list(query: ListRunsQuery): Promise<RunEntity[]> {
+    const qb = this.dataSource.getRepository(RunEntity).createQueryBuilder('r');
+    if (query.agent_id) qb.andWhere('r.agent_id = :agentId', { agentId: query.agent_id });
+    if (query.conversation_id) qb.andWhere('r.conversation_id = :cid', { cid: query.conversation_id });
+    if (query.statuses?.length) qb.andWhere('r.status IN (:...statuses)', { statuses: query.statuses });
+    if (query.active) qb.andWhere("r.status IN ('created', 'running')");
+    if (query.background !== undefined) qb.andWhere('r.background = :bg', { bg: query.background });
+    if (query.stop_reason) qb.andWhere('r.stop_reason = :sr', { sr: query.stop_reason });
+    return keysetPage(qb, { alias: 'r', table: 'runs', sortColumn: 'created_at', order: query.order ?? 'desc', limit: query.limit ?? 100, after: query.after, before: query.before });
+  }
+
+  async messages(runId: string, page: PageQueryDto): Promise<LettaMessage[]> {
+    await this.get(runId);
+    const qb = this.dataSource.getRepository(MessageEntity).createQueryBuilder('m').where('m.run_id = :runId', { runId });
+    const rows = await keysetPage(qb, { alias: 'm', table: 'messages', sortColumn: 'seq', order: page.order ?? 'asc', limit: page.limit ?? 100, after: page.after, before: page.before });
+    return rows.flatMap((m) => toLettaMessages(m));
+  }
+
+  async steps(runId: string, page: PageQueryDto): Promise<StepEntity[]> {
+    await this.get(runId);
+    const qb = this.dataSource.getRepository(StepEntity).createQueryBuilder('s').where('s.run_id = :runId', { runId });
+    return keysetPage(qb, { alias: 's', table: 'steps', sortColumn: 'created_at', order: page.order ?? 'desc', limit: page.limit ?? 100, after: page.after, before: page.before });
+  }
+
+  async usage(runId: string) {
+    await this.get(runId);
+    const [row] = await this.dataSource.query(
+      `SELECT COALESCE(sum(prompt_tokens), 0)::int AS prompt, COALESCE(sum(completion_tokens), 0)::int AS completion, COALESCE(sum(total_tokens), 0)::int AS total,
+              sum(cached_input_tokens)::int AS cached, sum(cache_write_tokens)::int AS cache_write, sum(reasoning_tokens)::int AS reasoning, count(*)::int AS steps
+         FROM steps WHERE run_id = $1 AND status = 'success'`,
+      [runId],
+    );
+    return {
+      completion_tokens: row.completion,
+      prompt_tokens: row.prompt,
+      total_tokens: row.total,
+      step_count: row.steps,
+      prompt_tokens_details: row.cached !== null || row.cache_write !== null ? { cached_tokens: row.cached, cache_read_tokens: row.cached, cache_creation_tokens: row.cache_write } : null,
+      completion_tokens_details: row.reasoning !== null ? { reasoning_tokens: row.reasoning } : null,
+    };
+  }
+
+  async recordCallback(runId: string, result: { statusCode?: number; error?: string }): Promise<void> {
+    await this.dataSource.getRepository(RunEntity).update(
+      { id: runId },
+      { callbackSentAt: new Date(), callbackStatusCode: result.statusCode ?? null, callbackError: result.error ?? null },
+    );
+  }
+
+  private async lockAgent(manager: EntityManager, agentId: string): Promise<void> {
+    const rows = await manager.query('SELECT id FROM agents WHERE id = $1 FOR UPDATE', [agentId]);
+    if (rows.length === 0) throw notFound('Agent', agentId);
+  }
+
+  private activeRun(manager: EntityManager, agentId: string, conversationId: string | null): Promise<RunEntity | null> {
+    return manager.getRepository(RunEntity).findOne({
+      where: { agentId, conversationId: conversationId ?? IsNull(), status: In(ACTIVE_STATUSES) },
+      order: { createdAt: 'ASC' },
+    });
+  }
+
+  private async nextWaiting(manager: EntityManager, agentId: string, conversationId: string | null): Promise<string | null> {
+    const running = await manager.getRepository(RunEntity).count({
+      where: { agentId, conversationId: conversationId ?? IsNull(), status: In(ACTIVE_STATUSES), dispatched: true },
+    });
+    if (running > 0) return null;
+    const next = await manager.getRepository(RunEntity).findOne({
+      where: { agentId, conversationId: conversationId ?? IsNull(), status: 'created', dispatched: false },
+      order: { createdAt: 'ASC' },
+    });
+    if (!next) return null;
+    await manager.getRepository(RunEntity).update({ id: next.id }, { dispatched: true });
+    return next.id;
+  }
+
+  /** Queues a run after the transaction that created it committed; a queue failure fails the run instead of losing it. */
+  private async dispatch(runId: string): Promise<void> {
+    try {
+      await this.queues.enqueueRun(runId);
+    } catch (error) {
+      this.logger.error({ runId, err: error }, 'could not queue the run');
+      await this.finalize(runId, { stopReason: 'error', error: { type: 'internal_error', message: 'The run could not be queued: Redis is unreachable' } });
+      throw new DomainError(ErrorCode.Unavailable, 'The run could not be queued: Redis is unreachable');
+    }
+  }
+}
+
