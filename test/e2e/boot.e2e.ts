@@ -1,28 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Client } from 'pg';
+import { ServerProcess, startServerProcess } from '../support/process';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
 
-/** The real entrypoint, as `npm start` runs it (built by `pretest`), in its own process. */
-const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(env: Record<string, string>): Running {
-  let output = '';
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: 'mnemo-test', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+function start(env: Record<string, string>): ServerProcess {
+  return startServerProcess({ REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: 'mnemo-test', ...env });
 }
 
 async function waitForHealth(port: number, timeoutMs = 30_000): Promise<void> {
