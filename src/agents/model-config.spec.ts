@@ -8,8 +8,8 @@ describe('model handles', () => {
   });
 
   it('build llm_config from a handle, keeping the context window across unrelated updates', () => {
-    const first = resolveLlmConfig({ model: 'anthropic/claude-sonnet-4-5', context_window_limit: 60000 })!;
-    expect(first).toMatchObject({ model: 'claude-sonnet-4-5', model_endpoint_type: 'anthropic', provider_name: 'anthropic', context_window: 60000 });
+    const first = resolveLlmConfig({ model: 'anthropic/claude-sonnet-5-5', context_window_limit: 60000 })!;
+    expect(first).toMatchObject({ model: 'claude-sonnet-5-5', model_endpoint_type: 'anthropic', provider_name: 'anthropic', context_window: 60000 });
     expect(resolveLlmConfig({}, first)!.context_window).toBe(60000);
     expect(resolveLlmConfig({ model: 'together/mixtral' })!.model_endpoint_type).toBe('together');
     expect(resolveLlmConfig({ model: 'my-proxy/gpt-4o-mini' })!.model_endpoint_type).toBe('openai');

@@ -16,7 +16,7 @@ const types = (messages: Msg[]) => messages.map((m) => m.message_type);
 
 describe.each([
   ['OpenAI protocol', 'openai/gpt-4o-mini', 'openai'],
-  ['Anthropic protocol', 'anthropic/claude-sonnet-4-5', 'anthropic'],
+  ['Anthropic protocol', 'anthropic/claude-sonnet-5-5', 'anthropic'],
 ])('the agent loop over the %s', (_name, model, protocol) => {
   it('answers a message with its memory compiled into the system prompt', async () => {
     const agent = await createAgent(t.letta, { model });
@@ -114,7 +114,7 @@ describe.each([
 
 describe('the agent loop: details', () => {
   it('keeps Anthropic thinking blocks with their signatures and sends them back', async () => {
-    const agent = await createAgent(t.letta, { model: 'anthropic/claude-sonnet-4-5' });
+    const agent = await createAgent(t.letta, { model: 'anthropic/claude-sonnet-5-5' });
     t.fake.script(
       { reasoning: 'The user greets me.', signature: 'sig-123', toolCalls: [{ name: 'conversation_search', arguments: { query: 'hello' } }] },
       { text: 'Hello!' },
@@ -185,7 +185,7 @@ describe('the agent loop: details', () => {
   it('uses override_model for one request only', async () => {
     const agent = await createAgent(t.letta);
     t.fake.script({ text: 'from claude' });
-    await t.letta.agents.messages.create(agent.id, { input: 'hi', override_model: 'anthropic/claude-sonnet-4-5' });
+    await t.letta.agents.messages.create(agent.id, { input: 'hi', override_model: 'anthropic/claude-sonnet-5-5' });
     expect(t.fake.lastRequest()!.protocol).toBe('anthropic');
     t.fake.script({ text: 'from gpt' });
     await t.letta.agents.messages.create(agent.id, { input: 'hi' });

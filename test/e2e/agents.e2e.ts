@@ -64,12 +64,12 @@ describe('agents through the Letta SDK', () => {
     const updated = await t.letta.agents.update(agent.id, {
       name: 'renamed',
       tags: ['b', 'c'],
-      model: 'anthropic/claude-sonnet-4-5',
+      model: 'anthropic/claude-sonnet-5-5',
       context_window_limit: 50000,
       metadata: { v: 2 },
       description: 'desc',
     });
-    expect(updated).toMatchObject({ name: 'renamed', description: 'desc', model: 'anthropic/claude-sonnet-4-5', metadata: { v: 2 } });
+    expect(updated).toMatchObject({ name: 'renamed', description: 'desc', model: 'anthropic/claude-sonnet-5-5', metadata: { v: 2 } });
     expect(updated.tags.sort()).toEqual(['b', 'c']);
     expect(updated.llm_config).toMatchObject({ model_endpoint_type: 'anthropic', context_window: 50000 });
     expect((updated.model_settings as { provider_type: string }).provider_type).toBe('anthropic');

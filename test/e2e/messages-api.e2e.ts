@@ -116,9 +116,9 @@ describe('context window, steps and models', () => {
   it('lists the models the configured providers serve, with their handles', async () => {
     const models = await t.letta.models.list();
     const handles = models.map((m) => m.handle);
-    expect(handles).toEqual(expect.arrayContaining(['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5', 'ollama/llama3']));
+    expect(handles).toEqual(expect.arrayContaining(['openai/gpt-4o-mini', 'anthropic/claude-sonnet-5-5', 'ollama/llama3']));
     expect(models.find((m) => m.handle === 'openai/gpt-4o-mini')).toMatchObject({ provider_type: 'openai', context_window: 128000, max_context_window: 128000, model_type: 'llm' });
-    expect(models.find((m) => m.handle === 'anthropic/claude-sonnet-4-5')).toMatchObject({ provider_type: 'anthropic', model_endpoint_type: 'anthropic' });
+    expect(models.find((m) => m.handle === 'anthropic/claude-sonnet-5-5')).toMatchObject({ provider_type: 'anthropic', model_endpoint_type: 'anthropic' });
     expect((await t.letta.models.list({ provider_name: 'anthropic' })).every((m) => m.provider_name === 'anthropic')).toBe(true);
     const embeddings = await t.letta.models.embeddings.list();
     expect(embeddings.map((m) => m.handle)).toContain('openai/fake-embedding');

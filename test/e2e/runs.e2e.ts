@@ -92,7 +92,7 @@ describe('runs: every send is a run', () => {
   });
 
   it('streams tokens as deltas that share the id of the stored message', async () => {
-    const agent = await createAgent(t.letta, { model: 'anthropic/claude-sonnet-4-5' });
+    const agent = await createAgent(t.letta, { model: 'anthropic/claude-sonnet-5-5' });
     t.fake.script(
       { reasoning: 'Let me think about it.', toolCalls: [{ name: 'conversation_search', arguments: { query: 'weather today' } }] },
       { text: 'It is sunny and warm today.' },

@@ -25,7 +25,7 @@ export interface TestApp {
 export const TEST_MODELS = [
   { id: 'gpt-4o-mini', contextWindow: 128000 },
   { id: 'gpt-4o', contextWindow: 128000 },
-  { id: 'claude-sonnet-4-5', contextWindow: 200000 },
+  { id: 'claude-sonnet-5-5', contextWindow: 200000 },
   { id: 'llama3', contextWindow: 8192 },
 ];
 
