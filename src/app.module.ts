@@ -8,6 +8,7 @@ import { MessagesModule } from './messages/messages.module';
 import { StepsModule } from './steps/steps.controller';
 import { TagsModule } from './tags/tags.module';
 import { ToolsModule } from './tools/tools.module';
+import { ConversationsModule } from './conversations/conversations.module';
 import { RunsModule } from './runs/runs.module';
 import { QueueWorkersModule } from './worker/run-workers';
 import { QueueModule } from './queue/queue.module';
@@ -29,6 +30,7 @@ export class ApiModule {
         MessagesModule,
         StepsModule,
         RunsModule,
+        ConversationsModule,
         ...(config.role === 'all' ? [QueueWorkersModule] : []),
       ],
       controllers: [HealthController],

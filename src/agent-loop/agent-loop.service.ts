@@ -15,6 +15,8 @@ export const DEFAULT_MAX_STEPS = 50;
 
 export interface TurnRequest {
   agentId: string;
+  /** Null or absent for the agent's default context. */
+  conversationId?: string | null;
   input: InputMessage[];
   maxSteps?: number;
   overrideModel?: string | null;
@@ -61,8 +63,8 @@ export class AgentLoopService {
 
   /** Checks what must hold before anything is written: the agent exists and its model's provider is configured. */
   async prepare(request: TurnRequest): Promise<{ ctx: TurnContext; model: ResolvedModel }> {
-    const ctx = await this.store.load(request.agentId);
-    const handle = request.overrideModel ?? ctx.agent.llmConfig.handle ?? `${ctx.agent.llmConfig.provider_name}/${ctx.agent.llmConfig.model}`;
+    const ctx = await this.store.load(request.agentId, request.conversationId ?? null);
+    const handle = request.overrideModel ?? ctx.conversation?.model ?? ctx.agent.llmConfig.handle ?? `${ctx.agent.llmConfig.provider_name}/${ctx.agent.llmConfig.model}`;
     const model = await this.providers.resolve(handle);
     return { ctx, model };
   }
@@ -72,7 +74,7 @@ export class AgentLoopService {
     const maxSteps = request.maxSteps ?? DEFAULT_MAX_STEPS;
     const runId = request.runId ?? null;
     const totals = new UsageTotals(runId);
-    const baseScope: RowScope = { agentId: ctx.agent.id, conversationId: null, runId, stepId: null };
+    const baseScope: RowScope = { agentId: ctx.agent.id, conversationId: ctx.conversation?.id ?? null, runId, stepId: null };
     await this.store.saveInput(ctx, request.input.map((m) => inputRow(baseScope, m)));
 
     for (let stepNumber = 1; ; stepNumber++) {
@@ -81,6 +83,7 @@ export class AgentLoopService {
         yield { type: 'usage', usage: totals.value() };
         return;
       }
+      if (stepNumber > 1) await this.store.refreshSystem(ctx);
       const stepId = newId('step');
       const assistantId = newId('message');
       const scope = { ...baseScope, stepId };

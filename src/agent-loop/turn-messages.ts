@@ -46,6 +46,11 @@ function row(scope: RowScope, fields: Partial<MessageEntity>): MessageEntity {
   } as MessageEntity;
 }
 
+/** A context's system message; never searchable (it is the prompt, not the conversation). */
+export function systemRow(scope: RowScope, text: string): MessageEntity {
+  return row(scope, { role: 'system', content: [{ type: 'text', text }] });
+}
+
 export function inputRow(scope: RowScope, input: InputMessage): MessageEntity {
   return row(scope, {
     role: input.role,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { AgentEntity } from '../agents/agent.entity';
 import { AgentsService } from '../agents/agents.service';
 import { MemoryPromptService } from '../blocks/memory-prompt.service';
@@ -8,6 +8,7 @@ import { notFound } from '../common/errors';
 import { insertRows } from '../database/insert-rows';
 import type { ToolCall } from '../llm/llm.types';
 import { IN_CONTEXT_ORDER } from '../messages/in-context';
+import { ConversationEntity } from '../conversations/conversation.entity';
 import { MessageEntity } from '../messages/message.entity';
 import { textOf } from '../messages/letta-message';
 import { StepEntity } from '../steps/step.entity';
@@ -18,8 +19,12 @@ import { RowScope, toolRow } from './turn-messages';
 /** What one turn works on, read once at its start and kept up to date in memory as steps land. */
 export interface TurnContext {
   agent: AgentEntity;
+  /** Null for the agent's default context. */
+  conversation: ConversationEntity | null;
   tools: ToolEntity[];
   systemText: string;
+  /** The agent's memory version `systemText` reflects. */
+  memoryVersion: string;
   /** The context window after the system message, oldest first. */
   history: MessageEntity[];
 }
@@ -39,20 +44,48 @@ export class TurnStore {
     private readonly memoryPrompt: MemoryPromptService,
   ) {}
 
-  async load(agentId: string): Promise<TurnContext> {
+  async load(agentId: string, conversationId: string | null = null): Promise<TurnContext> {
     const agent = await this.dataSource.getRepository(AgentEntity).findOneBy({ id: agentId });
     if (!agent) throw notFound('Agent', agentId);
+    let conversation: ConversationEntity | null = null;
+    if (conversationId) {
+      conversation = await this.dataSource.getRepository(ConversationEntity).findOneBy({ id: conversationId, agentId });
+      if (!conversation) throw notFound('Conversation', conversationId);
+      if (BigInt(conversation.memoryVersion) < BigInt(agent.memoryVersion)) {
+        await this.dataSource.transaction((manager) => this.memoryPrompt.recompileConversation(conversationId, manager));
+      }
+    }
+    const windowQuery = this.dataSource.getRepository(MessageEntity).createQueryBuilder('m').where('m.in_context');
+    if (conversationId) windowQuery.andWhere('m.conversation_id = :conversationId', { conversationId });
+    else windowQuery.andWhere('m.agent_id = :agentId AND m.conversation_id IS NULL', { agentId });
     const [tools, window] = await Promise.all([
       this.agents.toolsByAgent([agentId]).then((m) => m.get(agentId)!),
-      this.dataSource
-        .getRepository(MessageEntity)
-        .createQueryBuilder('m')
-        .where('m.agent_id = :agentId AND m.in_context AND m.conversation_id IS NULL', { agentId })
-        .orderBy(IN_CONTEXT_ORDER('m'))
-        .getMany(),
+      windowQuery.orderBy(IN_CONTEXT_ORDER('m')).getMany(),
     ]);
     const [system, ...history] = window;
-    return { agent, tools, systemText: system?.role === 'system' ? textOf(system) : '', history: system?.role === 'system' ? history : window };
+    return {
+      agent,
+      conversation,
+      tools,
+      memoryVersion: agent.memoryVersion,
+      systemText: system?.role === 'system' ? textOf(system) : '',
+      history: system?.role === 'system' ? history : window,
+    };
+  }
+
+  /** Picks up memory edits made elsewhere (another conversation, the API) since the turn began: one small read per step. */
+  async refreshSystem(ctx: TurnContext): Promise<void> {
+    const [{ memory_version: version }] = await this.dataSource.query('SELECT memory_version FROM agents WHERE id = $1', [ctx.agent.id]);
+    if (version === ctx.memoryVersion) return;
+    if (ctx.conversation) {
+      ctx.systemText = await this.dataSource.transaction((manager) => this.memoryPrompt.recompileConversation(ctx.conversation!.id, manager));
+    } else {
+      const system = await this.dataSource
+        .getRepository(MessageEntity)
+        .findOneBy({ agentId: ctx.agent.id, conversationId: IsNull(), role: 'system', inContext: true });
+      if (system) ctx.systemText = textOf(system);
+    }
+    ctx.memoryVersion = version;
   }
 
   async saveInput(ctx: TurnContext, rows: MessageEntity[]): Promise<void> {
@@ -69,16 +102,23 @@ export class TurnStore {
     const committed = await this.dataSource.transaction(async (manager) => {
       await insertRows(manager, StepEntity, [step]);
       if (assistant) await insertRows(manager, MessageEntity, [assistant]);
-      if (calls.length === 0) return { tool: null, systemText: null };
+      if (calls.length === 0) return { tool: null, systemText: null, version: null };
       const outcome = await executeToolCalls(manager, ctx.agent.id, calls, ctx.tools, now);
       const tool = toolRow(scope, outcome.results, now, ctx.agent.timezone);
       await insertRows(manager, MessageEntity, [tool]);
       const texts = await this.memoryPrompt.recompile(outcome.changedAgentIds, manager);
-      return { tool, systemText: texts.get(ctx.agent.id) ?? null };
+      const own = !outcome.changedAgentIds.includes(ctx.agent.id)
+        ? null
+        : ctx.conversation
+          ? await this.memoryPrompt.recompileConversation(ctx.conversation.id, manager)
+          : texts.get(ctx.agent.id)!;
+      const [{ memory_version: version }] = await manager.query('SELECT memory_version FROM agents WHERE id = $1', [ctx.agent.id]);
+      return { tool, systemText: own, version: version as string };
     });
     if (assistant) ctx.history.push(assistant);
     if (committed.tool) ctx.history.push(committed.tool);
     if (committed.systemText) ctx.systemText = committed.systemText;
+    if (committed.version && committed.systemText) ctx.memoryVersion = committed.version;
     return { tool: committed.tool };
   }
 

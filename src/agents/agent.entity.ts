@@ -96,6 +96,10 @@ export class AgentEntity {
   @Column('text', { name: 'last_stop_reason', nullable: true })
   lastStopReason: string | null;
 
+  /** Bumped whenever the agent's memory (its blocks or template) changes; conversations recompile when behind. */
+  @Column('bigint', { name: 'memory_version', default: 0 })
+  memoryVersion: string;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

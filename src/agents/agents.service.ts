@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
-import { isValidTimezone, DEFAULT_SYSTEM_PROMPT } from '../agent-loop/system-prompt';
+import { DEFAULT_SYSTEM_PROMPT, isValidTimezone } from '../agent-loop/system-prompt';
+import { inputRow, systemRow } from '../agent-loop/turn-messages';
+import { insertRows } from '../database/insert-rows';
 import { AgentBlockEntity } from '../blocks/agent-block.entity';
 import { BlockEntity } from '../blocks/block.entity';
 import { BlocksService } from '../blocks/blocks.service';
@@ -290,15 +292,10 @@ export class AgentsService {
 
   /** The compiled system message, then the initial sequence, all in context. */
   private async insertInitialMessages(agent: AgentEntity, initial: InitialMessageDto[], manager: EntityManager): Promise<void> {
-    const repo = manager.getRepository(MessageEntity);
-    const system = await this.memoryPrompt.compile(agent, manager);
-    const rows = [
-      { role: 'system' as const, content: [{ type: 'text', text: system }], name: null, otid: null },
-      ...initial.map((m) => ({ role: m.role, content: toContentParts(m.content), name: m.name ?? null, otid: m.otid ?? null })),
-    ];
-    for (const row of rows) {
-      await repo.insert({ id: newId('message'), agentId: agent.id, conversationId: null, inContext: true, ...row });
-    }
+    const scope = { agentId: agent.id, conversationId: null, runId: null, stepId: null };
+    const system = systemRow(scope, await this.memoryPrompt.compile(agent, manager));
+    const rest = initial.map((m) => inputRow(scope, { role: m.role, content: toContentParts(m.content), name: m.name, otid: m.otid }));
+    await insertRows(manager, MessageEntity, [system, ...rest]);
   }
 
   /** Puts exactly the given messages (of this agent's default conversation) in its context window. */

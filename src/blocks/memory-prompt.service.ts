@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { compileSystemPrompt, PromptBlock } from '../agent-loop/system-prompt';
 import { AgentEntity } from '../agents/agent.entity';
+import { ConversationEntity } from '../conversations/conversation.entity';
 import { MessageEntity } from '../messages/message.entity';
 import { BlockEntity } from './block.entity';
 
@@ -31,26 +32,32 @@ export class MemoryPromptService {
     return result;
   }
 
-  async compile(agent: AgentEntity, manager: EntityManager = this.dataSource.manager): Promise<string> {
+  /** The system prompt of the agent's default context, or of one of its conversations. */
+  async compile(agent: AgentEntity, manager: EntityManager = this.dataSource.manager, conversationId: string | null = null): Promise<string> {
     const blocks = (await this.blocksByAgent([agent.id], manager)).get(agent.id)!;
     const outOfContext = await manager
       .getRepository(MessageEntity)
       .createQueryBuilder('m')
       .where('m.agent_id = :id AND NOT m.in_context', { id: agent.id })
+      .andWhere(conversationId ? 'm.conversation_id = :cid' : 'm.conversation_id IS NULL', { cid: conversationId })
       .getCount();
     return compileSystemPrompt(agent.system, blocks.map(toPromptBlock), {
       agentId: agent.id,
-      conversationId: null,
+      conversationId,
       compiledAt: new Date(),
       timezone: agent.timezone,
       previousMessageCount: outOfContext,
     });
   }
 
-  /** Rewrites the system message of every given agent in place (same row, same id); returns the new texts. */
+  /**
+   * Rewrites the default-context system message of every given agent in place (same row, same id) and bumps their
+   * memory version, so each conversation recompiles its own before its next step. Returns the new default texts.
+   */
   async recompile(agentIds: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, string>> {
     const texts = new Map<string, string>();
     if (agentIds.length === 0) return texts;
+    await manager.query('UPDATE agents SET memory_version = memory_version + 1 WHERE id = ANY($1)', [agentIds]);
     const agents = await manager.getRepository(AgentEntity).findBy({ id: In(agentIds) });
     for (const agent of agents) {
       const text = await this.compile(agent, manager);
@@ -63,6 +70,16 @@ export class MemoryPromptService {
         .execute();
     }
     return texts;
+  }
+
+  /** Rewrites a conversation's system message from the agent's current memory; returns the text. */
+  async recompileConversation(conversationId: string, manager: EntityManager = this.dataSource.manager): Promise<string> {
+    const conversation = await manager.getRepository(ConversationEntity).findOneByOrFail({ id: conversationId });
+    const agent = await manager.getRepository(AgentEntity).findOneByOrFail({ id: conversation.agentId });
+    const text = await this.compile(agent, manager, conversationId);
+    await manager.query(`UPDATE messages SET content = $2 WHERE conversation_id = $1 AND role = 'system' AND in_context`, [conversationId, JSON.stringify([{ type: 'text', text }])]);
+    await manager.query('UPDATE conversations SET memory_version = $2 WHERE id = $1', [conversationId, agent.memoryVersion]);
+    return text;
   }
 
   async agentIdsHoldingBlock(blockId: string, manager: EntityManager = this.dataSource.manager): Promise<string[]> {

@@ -6,11 +6,12 @@ import { AgentBlockEntity } from '../blocks/agent-block.entity';
 import { BlockEntity } from '../blocks/block.entity';
 import { MessageEntity } from '../messages/message.entity';
 import { AgentToolEntity } from '../tools/agent-tool.entity';
+import { ConversationEntity } from '../conversations/conversation.entity';
 import { RunEntity } from '../runs/run.entity';
 import { StepEntity } from '../steps/step.entity';
 import { ToolEntity } from '../tools/tool.entity';
 
-export const ENTITIES = [AgentEntity, AgentTagEntity, BlockEntity, AgentBlockEntity, ToolEntity, AgentToolEntity, MessageEntity, StepEntity, RunEntity];
+export const ENTITIES = [AgentEntity, AgentTagEntity, BlockEntity, AgentBlockEntity, ToolEntity, AgentToolEntity, MessageEntity, StepEntity, RunEntity, ConversationEntity];
 
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
   return {

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { AgentEntity } from '../agents/agent.entity';
+import { ConversationEntity } from '../conversations/conversation.entity';
 
 export type MessageRole = 'system' | 'user' | 'assistant' | 'tool' | 'approval' | 'summary';
 
@@ -30,6 +31,8 @@ export interface StoredToolReturn {
 @Index('messages_in_context_idx', ['agentId', 'seq'], { where: 'in_context' })
 @Index('messages_step_idx', ['stepId'])
 @Index('messages_run_seq_idx', ['runId', 'seq'])
+@Index('messages_conversation_seq_idx', ['conversationId', 'seq'])
+@Index('messages_conversation_in_context_idx', ['conversationId', 'seq'], { where: 'in_context' })
 @Index('messages_search_idx', { synchronize: false })
 export class MessageEntity {
   @PrimaryColumn('text')
@@ -47,6 +50,10 @@ export class MessageEntity {
 
   @Column('text', { name: 'conversation_id', nullable: true })
   conversationId: string | null;
+
+  @ManyToOne(() => ConversationEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'conversation_id' })
+  conversation?: ConversationEntity;
 
   @Column('text')
   role: MessageRole;

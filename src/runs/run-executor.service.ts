@@ -37,7 +37,7 @@ export class RunExecutor {
     const signal = await this.cancellation.watch(runId);
     try {
       if (signal.aborted) return await this.end(runId, new RunFrameWriter(runId), 'cancelled');
-      if (await this.runs.markRunning(runId)) await this.runLoop(run.id, run.agentId, run.request, signal);
+      if (await this.runs.markRunning(runId)) await this.runLoop(run, signal);
     } finally {
       this.cancellation.unwatch(runId);
     }
@@ -47,14 +47,15 @@ export class RunExecutor {
    * Streams the loop's messages as they come; holds the closing frames until the outcome is recorded, so a client that
    * sees `[DONE]` always finds the run ended.
    */
-  private async runLoop(runId: string, agentId: string, request: RunEntity['request'], signal: AbortSignal): Promise<void> {
+  private async runLoop(run: RunEntity, signal: AbortSignal): Promise<void> {
+    const runId = run.id;
     const started = process.hrtime.bigint();
     let ttftNs: bigint | null = null;
     const writer = new RunFrameWriter(runId);
     let outcome: { stopReason: StopReason; error?: TurnError } | null = null;
     let closing: RunFrame[] = [];
     try {
-      const turn = this.loop.run({ agentId, ...request, runId, signal });
+      const turn = this.loop.run({ agentId: run.agentId, conversationId: run.conversationId, ...run.request, runId, signal });
       for await (const event of turn) {
         if (event.type === 'message' || event.type === 'delta') {
           ttftNs ??= process.hrtime.bigint() - started;

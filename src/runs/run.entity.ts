@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { InputMessage } from '../agent-loop/turn-messages';
 import { AgentEntity } from '../agents/agent.entity';
+import { ConversationEntity } from '../conversations/conversation.entity';
 
 export type RunStatus = 'created' | 'running' | 'completed' | 'failed' | 'cancelled';
 export const ACTIVE_STATUSES: RunStatus[] = ['created', 'running'];
@@ -19,6 +20,7 @@ export interface RunRequest {
 @Index('runs_created_at_id_idx', ['createdAt', 'id'])
 @Index('runs_agent_created_at_idx', ['agentId', 'createdAt', 'id'])
 @Index('runs_active_idx', ['agentId', 'createdAt'], { where: "status IN ('created', 'running')" })
+@Index('runs_conversation_created_idx', ['conversationId', 'createdAt'])
 export class RunEntity {
   @PrimaryColumn('text')
   id: string;
@@ -32,6 +34,10 @@ export class RunEntity {
 
   @Column('text', { name: 'conversation_id', nullable: true })
   conversationId: string | null;
+
+  @ManyToOne(() => ConversationEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'conversation_id' })
+  conversation?: ConversationEntity;
 
   @Column('text', { default: 'created' })
   status: RunStatus;

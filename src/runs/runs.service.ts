@@ -123,6 +123,7 @@ export class RunsService {
           `UPDATE agents SET last_run_completion = now(), last_stop_reason = $2, last_run_duration_ms = $3 WHERE id = $1`,
           [current.agentId, outcome.stopReason, Math.round(Number(updated[0][0].total_duration_ns) / 1e6)],
         );
+        if (current.conversationId) await manager.query('UPDATE conversations SET last_message_at = now() WHERE id = $1', [current.conversationId]);
       }
       const next = await this.nextWaiting(manager, current.agentId, current.conversationId);
       return { ended, next, callback: ended && Boolean(current.callbackUrl) };
@@ -130,6 +131,23 @@ export class RunsService {
     if (next) await this.dispatch(next);
     if (callback) await this.queues.enqueueCallback(runId).catch((error) => this.logger.error({ runId, err: error }, 'could not queue the callback'));
     return ended;
+  }
+
+  /** The run a conversation stream resumes: the named one, the one that received `otid`, or the newest active one. */
+  async findForResume(agentId: string, conversationId: string | null, runId?: string | null, otid?: string | null): Promise<RunEntity | null> {
+    const repo = this.dataSource.getRepository(RunEntity);
+    const scope = { agentId, conversationId: conversationId ?? IsNull() };
+    if (runId) return repo.findOneBy({ id: runId, ...scope });
+    if (otid) {
+      return repo
+        .createQueryBuilder('r')
+        .where('r.agent_id = :agentId', { agentId })
+        .andWhere(conversationId ? 'r.conversation_id = :cid' : 'r.conversation_id IS NULL', { cid: conversationId })
+        .andWhere(`r.request -> 'input' @> :otid::jsonb`, { otid: JSON.stringify([{ otid }]) })
+        .orderBy('r.created_at', 'DESC')
+        .getOne();
+    }
+    return repo.findOne({ where: { ...scope, status: In(ACTIVE_STATUSES) }, order: { createdAt: 'DESC' } });
   }
 
   async activeRunIds(agentId: string, conversationId: string | null): Promise<string[]> {

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { UsageStatistics } from '../agent-loop/agent-loop.service';
 import { errorCodeOf, StopReason } from '../agent-loop/stop-reasons';
 import { AgentEntity } from '../agents/agent.entity';
+import { ConversationEntity } from '../conversations/conversation.entity';
 import { conflict, DomainError, ErrorCode, invalidArgument, notFound } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { ProvidersService } from '../llm/providers.service';
@@ -50,7 +51,10 @@ export class SendService {
     const input = normalizeInput(dto);
     const agent = await this.dataSource.getRepository(AgentEntity).findOne({ where: { id: agentId }, select: { id: true, llmConfig: true } });
     if (!agent) throw notFound('Agent', agentId);
-    await this.providers.resolve(dto.override_model ?? agent.llmConfig.handle ?? `${agent.llmConfig.provider_name}/${agent.llmConfig.model}`);
+    const conversation = conversationId ? await this.dataSource.getRepository(ConversationEntity).findOneBy({ id: conversationId }) : null;
+    await this.providers.resolve(
+      dto.override_model ?? conversation?.model ?? agent.llmConfig.handle ?? `${agent.llmConfig.provider_name}/${agent.llmConfig.model}`,
+    );
     return this.runs.admit({
       agentId,
       conversationId,
@@ -62,7 +66,7 @@ export class SendService {
         streamTokens: mode === 'stream' && Boolean(dto.stream_tokens),
       },
       background: mode === 'async' || Boolean(dto.background),
-      runType: RUN_TYPES[mode],
+      runType: conversationId ? 'send_conversation_message' : RUN_TYPES[mode],
       requestConfig: {
         use_assistant_message: dto.use_assistant_message ?? true,
         assistant_message_tool_name: dto.assistant_message_tool_name ?? 'send_message',
