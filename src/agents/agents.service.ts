@@ -50,7 +50,7 @@ export class AgentsService {
 
   async create(dto: CreateAgentDto): Promise<AgentEntity> {
     assertUnsupportedEmpty(dto);
-    const llmConfig = resolveLlmConfig(dto);
+    const llmConfig = resolveLlmConfig({ ...dto, model: dto.model && (await this.providers.concreteHandle(dto.model)) });
     if (!llmConfig) throw invalidArgument('Must specify either model or llm_config in request');
     await this.fitToModel(llmConfig, dto);
     const timezone = dto.timezone ?? 'UTC';
@@ -107,7 +107,7 @@ export class AgentsService {
     return this.dataSource.transaction(async (manager) => {
       const agent = await manager.getRepository(AgentEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!agent) throw notFound('Agent', id);
-      agent.llmConfig = resolveLlmConfig(dto, agent.llmConfig)!;
+      agent.llmConfig = resolveLlmConfig({ ...dto, model: dto.model && (await this.providers.concreteHandle(dto.model)) }, agent.llmConfig)!;
       if (dto.model || dto.llm_config || dto.context_window_limit) await this.fitToModel(agent.llmConfig, dto);
       if (dto.embedding !== undefined || dto.embedding_config !== undefined) {
         agent.embeddingConfig = resolveEmbeddingConfig(dto.embedding, dto.embedding_config);

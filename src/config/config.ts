@@ -42,6 +42,7 @@ class EnvironmentVariables {
   @IsOptional() @IsString() ANTHROPIC_API_KEY?: string;
   @IsOptional() @IsString() ANTHROPIC_BASE_URL?: string;
   @IsOptional() @IsString() OLLAMA_BASE_URL?: string;
+  @IsOptional() @IsString() DEFAULT_MODEL?: string;
 
   @Transform(({ value }) => Number(value))
   @IsInt()
@@ -106,6 +107,8 @@ export interface LlmConfigSection {
   openai?: { apiKey: string; baseUrl: string };
   anthropic?: { apiKey: string; baseUrl: string };
   ollama?: { baseUrl: string };
+  /** The handle `letta/auto` (and its variants) stands for; the first model of the first provider when unset. */
+  defaultModel?: string;
   timeoutMs: number;
   maxRetries: number;
   modelListCacheSeconds: number;
@@ -164,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           ? { apiKey: parsed.ANTHROPIC_API_KEY ?? 'not-needed', baseUrl: parsed.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com' }
           : undefined,
       ollama: parsed.OLLAMA_BASE_URL ? { baseUrl: parsed.OLLAMA_BASE_URL.replace(/\/+$/, '') } : undefined,
+      defaultModel: parsed.DEFAULT_MODEL,
       timeoutMs: parsed.LLM_TIMEOUT_MS,
       maxRetries: parsed.LLM_MAX_RETRIES,
       modelListCacheSeconds: parsed.MODEL_LIST_CACHE_SECONDS,

@@ -56,8 +56,23 @@ export class ProvidersService {
     return provider;
   }
 
+  /**
+   * `letta/auto…` is Letta Cloud's routing placeholder (clients such as the letta CLI send it); on a self-hosted server it
+   * means the default model: DEFAULT_MODEL, or the first model the first configured provider lists.
+   */
+  async concreteHandle(handle: string): Promise<string> {
+    if (!handle.startsWith('letta/')) return handle;
+    if (this.config.llm.defaultModel) return this.config.llm.defaultModel;
+    for (const provider of this.list()) {
+      const models = await this.models(provider).catch(() => []);
+      if (models.length) return `${provider.name}/${models[0].name}`;
+    }
+    throw invalidArgument(`'${handle}' needs a default model: set DEFAULT_MODEL or configure a provider that lists its models`);
+  }
+
   /** Finds the provider and model behind a handle; refuses models the provider does not list. */
-  async resolve(handle: string): Promise<ResolvedModel> {
+  async resolve(requested: string): Promise<ResolvedModel> {
+    const handle = await this.concreteHandle(requested);
     const slash = handle.indexOf('/');
     const provider = this.get(handle.slice(0, slash));
     const model = handle.slice(slash + 1);
