@@ -1,6 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { LlmConfig } from '../agents/agent.entity';
+import { DomainError, ErrorCode } from '../common/errors';
 import { newId } from '../common/ids';
+import { CompactionFailedError, CompactionResult, CompactionService, CompactionTrigger } from '../compaction/compaction.service';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { ChatEvent, ChatRequest, ChatResponse, LlmError, Usage } from '../llm/llm.types';
 import { ProvidersService, ResolvedModel } from '../llm/providers.service';
 import { countMessageTokens, countTokens, countToolTokens } from '../llm/tokenizer';
@@ -23,6 +27,8 @@ export interface TurnRequest {
   overrideSystem?: string | null;
   /** Emit `delta` events as the model produces text, reasoning and tool-call arguments. */
   streamTokens?: boolean;
+  /** Also emit the compaction event and summary messages when the context is compacted during the turn. */
+  includeCompactionMessages?: boolean;
   runId?: string | null;
   signal?: AbortSignal;
 }
@@ -44,7 +50,7 @@ export interface UsageStatistics {
 export type LoopEvent =
   | { type: 'message'; message: LettaMessage }
   | { type: 'delta'; message: LettaMessage }
-  | { type: 'stop'; stopReason: StopReason; error?: TurnError }
+  | { type: 'stop'; stopReason: StopReason; error?: TurnError; contextRatio?: number }
   | { type: 'usage'; usage: UsageStatistics };
 
 /**
@@ -59,6 +65,8 @@ export class AgentLoopService {
   constructor(
     private readonly store: TurnStore,
     private readonly providers: ProvidersService,
+    private readonly compaction: CompactionService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Checks what must hold before anything is written: the agent exists and its model's provider is configured. */
@@ -74,6 +82,7 @@ export class AgentLoopService {
     const maxSteps = request.maxSteps ?? DEFAULT_MAX_STEPS;
     const runId = request.runId ?? null;
     const totals = new UsageTotals(runId);
+    let overflowRetried = false;
     const baseScope: RowScope = { agentId: ctx.agent.id, conversationId: ctx.conversation?.id ?? null, runId, stepId: null };
     await this.store.saveInput(ctx, request.input.map((m) => inputRow(baseScope, m)));
 
@@ -84,10 +93,16 @@ export class AgentLoopService {
         return;
       }
       if (stepNumber > 1) await this.store.refreshSystem(ctx);
+      const fit = yield* this.fitContext(ctx, model, request);
+      if ('stopReason' in fit) {
+        yield { type: 'stop', stopReason: fit.stopReason, error: fit.error };
+        yield { type: 'usage', usage: totals.value() };
+        return;
+      }
+      const { chat, estimate } = fit;
       const stepId = newId('step');
       const assistantId = newId('message');
       const scope = { ...baseScope, stepId };
-      const chat = this.buildRequest(ctx, model, request);
       let response: ChatResponse | undefined;
       try {
         const deltas = new DeltaRenderer(assistantId, runId, stepId);
@@ -106,6 +121,15 @@ export class AgentLoopService {
         const failure = error instanceof LlmError ? classifyLlmError(error) : { stopReason: 'error' as const, error: internalError(error) };
         this.logger.warn({ agentId: ctx.agent.id, runId, err: failure.error.message }, 'model call failed');
         await this.store.recordFailedStep(this.stepRecord(ctx, model, stepId, runId, null, failure.stopReason, failure.error));
+        if (error instanceof LlmError && error.kind === 'context_overflow' && !overflowRetried) {
+          // The provider counts differently from our estimate: compact once and retry the same step.
+          overflowRetried = true;
+          const compacted = yield* this.compactNow(ctx, request, 'context_window_exceeded', estimate, false);
+          if (compacted === 'done') {
+            stepNumber--;
+            continue;
+          }
+        }
         yield { type: 'stop', stopReason: failure.stopReason, error: failure.error };
         yield { type: 'usage', usage: totals.value() };
         return;
@@ -132,11 +156,98 @@ export class AgentLoopService {
         if (row) for (const message of toLettaMessages(row)) if (row !== assistant || !streamed(message)) yield { type: 'message', message };
       }
       if (stopReason) {
-        yield { type: 'stop', stopReason };
+        const after = estimateRequest(this.buildRequest(ctx, model, request));
+        yield { type: 'stop', stopReason, contextRatio: after / this.windowOf(ctx, model) };
         yield { type: 'usage', usage: totals.value() };
         return;
       }
     }
+  }
+
+  /** The context window this turn must fit in: the conversation's or agent's limit, never more than the model's. */
+  private windowOf(ctx: TurnContext, model: ResolvedModel): number {
+    const configured = ctx.conversation?.contextWindowLimit ?? ctx.agent.llmConfig.context_window;
+    return Math.min(configured, model.info?.contextWindow ?? configured);
+  }
+
+  /**
+   * Makes the next request fit before it is sent: above the trigger ratio (Letta: 90 %) of the window, compact
+   * (sliding window, then everything); a context that still does not fit ends the turn rather than overflow.
+   */
+  private async *fitContext(
+    ctx: TurnContext,
+    model: ResolvedModel,
+    request: TurnRequest,
+  ): AsyncGenerator<LoopEvent, { chat: ChatRequest; estimate: number } | { stopReason: StopReason; error?: TurnError }> {
+    const window = this.windowOf(ctx, model);
+    let chat = this.buildRequest(ctx, model, request);
+    let estimate = estimateRequest(chat);
+    for (const forceAll of [false, true]) {
+      if (estimate <= window * this.config.compaction.triggerRatio) return { chat, estimate };
+      const result = yield* this.compactNow(ctx, request, 'context_window_exceeded', estimate, forceAll);
+      if (result === 'nothing') break;
+      if (result !== 'done') return result;
+      chat = this.buildRequest(ctx, model, request);
+      estimate = estimateRequest(chat);
+    }
+    if (estimate <= window) return { chat, estimate };
+    return {
+      stopReason: 'context_window_overflow_in_system_prompt',
+      error: {
+        type: 'context_window_overflow_in_system_prompt',
+        message: `The request needs about ${estimate} tokens even after compaction, more than the context window of ${window}: the system prompt, memory and tools alone are too large`,
+      },
+    };
+  }
+
+  /** Compacts the turn's context now; emits the compaction event and summary when the client asked for them. */
+  private async *compactNow(
+    ctx: TurnContext,
+    request: TurnRequest,
+    trigger: CompactionTrigger,
+    estimate: number,
+    forceAll: boolean,
+  ): AsyncGenerator<LoopEvent, 'done' | 'nothing' | { stopReason: StopReason; error: TurnError }> {
+    let result: CompactionResult;
+    try {
+      result = await this.compaction.compact({
+        agentId: ctx.agent.id,
+        conversationId: ctx.conversation?.id ?? null,
+        trigger,
+        keepTrailingInput: true,
+        forceAll,
+        runId: request.runId,
+        contextTokensBefore: estimate,
+      });
+    } catch (error) {
+      if (error instanceof DomainError && error.code === ErrorCode.InvalidArgument) return 'nothing';
+      if (!(error instanceof CompactionFailedError)) throw error;
+      const classified = error.cause instanceof LlmError ? classifyLlmError(error.cause) : { stopReason: 'error' as const, error: internalError(error) };
+      return { stopReason: classified.stopReason, error: { type: classified.error.type, message: error.message } };
+    }
+    await this.store.reloadWindow(ctx);
+    if (request.includeCompactionMessages) {
+      const stats = result.summaryMessage.content[0].compaction_stats as Record<string, unknown>;
+      yield {
+        type: 'message',
+        message: {
+          id: randomUUID(),
+          date: new Date().toISOString(),
+          message_type: 'event_message',
+          event_type: 'compaction',
+          event_data: { ...stats, context_token_estimate: estimate },
+          otid: null,
+          name: null,
+          sender_id: null,
+          step_id: null,
+          run_id: request.runId ?? null,
+          is_err: null,
+          seq_id: null,
+        },
+      };
+      for (const message of toLettaMessages(result.summaryMessage, { includeCompactionMessages: true })) yield { type: 'message', message };
+    }
+    return 'done';
   }
 
   private buildRequest(ctx: TurnContext, model: ResolvedModel, request: TurnRequest): ChatRequest {
@@ -193,9 +304,14 @@ function thinkingBudgetOf(config: LlmConfig): number | undefined {
   return config.enable_reasoner && budget >= 1024 ? budget : undefined;
 }
 
+/** Tokens a request carries, counted with the model family's tokenizer. */
+export function estimateRequest(request: ChatRequest): number {
+  return countTokens(request.system, request.model) + countMessageTokens(request.messages, request.model) + countToolTokens(request.tools, request.model);
+}
+
 /** Usage for providers that report none (some OpenAI-compatible servers), counted with the tokenizer. */
 function estimateUsage(request: ChatRequest, response: ChatResponse): Usage {
-  const prompt = countTokens(request.system, request.model) + countMessageTokens(request.messages, request.model) + countToolTokens(request.tools, request.model);
+  const prompt = estimateRequest(request);
   const completion = countTokens(response.text + response.toolCalls.map((c) => c.name + c.arguments).join(''), request.model);
   return { promptTokens: prompt, completionTokens: completion, totalTokens: prompt + completion, cachedInputTokens: null, cacheWriteTokens: null, reasoningTokens: null };
 }

@@ -15,7 +15,15 @@ export type StopReason =
   | 'requires_approval'
   | 'context_window_overflow_in_system_prompt';
 
-export type ErrorType = 'llm_timeout' | 'llm_rate_limit' | 'llm_authentication' | 'llm_bad_request' | 'llm_empty_response' | 'llm_error' | 'internal_error';
+export type ErrorType =
+  | 'llm_timeout'
+  | 'llm_rate_limit'
+  | 'llm_authentication'
+  | 'llm_bad_request'
+  | 'llm_empty_response'
+  | 'llm_error'
+  | 'internal_error'
+  | 'context_window_overflow_in_system_prompt';
 
 export interface TurnError {
   type: ErrorType;
@@ -42,6 +50,7 @@ const CODE_BY_TYPE: Record<ErrorType, ErrorCode> = {
   llm_empty_response: ErrorCode.LlmFailed,
   llm_error: ErrorCode.LlmFailed,
   internal_error: ErrorCode.Internal,
+  context_window_overflow_in_system_prompt: ErrorCode.InvalidArgument,
 };
 
 export function errorCodeOf(type: string): ErrorCode {

@@ -51,6 +51,11 @@ export function systemRow(scope: RowScope, text: string): MessageEntity {
   return row(scope, { role: 'system', content: [{ type: 'text', text }] });
 }
 
+/** A compaction summary: what the model sees (`text`) and the summary itself, searchable. */
+export function summaryRow(scope: RowScope, packed: string, summary: string, stats: Record<string, unknown>, createdAt: Date): MessageEntity {
+  return row(scope, { role: 'summary', content: [{ type: 'text', text: packed, summary, compaction_stats: stats }], searchText: summary, createdAt });
+}
+
 export function inputRow(scope: RowScope, input: InputMessage): MessageEntity {
   return row(scope, {
     role: input.role,

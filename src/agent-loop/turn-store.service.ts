@@ -7,7 +7,7 @@ import { MemoryPromptService } from '../blocks/memory-prompt.service';
 import { notFound } from '../common/errors';
 import { insertRows } from '../database/insert-rows';
 import type { ToolCall } from '../llm/llm.types';
-import { IN_CONTEXT_ORDER } from '../messages/in-context';
+import { loadWindow } from '../messages/in-context';
 import { ConversationEntity } from '../conversations/conversation.entity';
 import { MessageEntity } from '../messages/message.entity';
 import { textOf } from '../messages/letta-message';
@@ -55,12 +55,9 @@ export class TurnStore {
         await this.dataSource.transaction((manager) => this.memoryPrompt.recompileConversation(conversationId, manager));
       }
     }
-    const windowQuery = this.dataSource.getRepository(MessageEntity).createQueryBuilder('m').where('m.in_context');
-    if (conversationId) windowQuery.andWhere('m.conversation_id = :conversationId', { conversationId });
-    else windowQuery.andWhere('m.agent_id = :agentId AND m.conversation_id IS NULL', { agentId });
     const [tools, window] = await Promise.all([
       this.agents.toolsByAgent([agentId]).then((m) => m.get(agentId)!),
-      windowQuery.orderBy(IN_CONTEXT_ORDER('m')).getMany(),
+      loadWindow(this.dataSource.manager, agentId, conversationId),
     ]);
     const [system, ...history] = window;
     return {
@@ -71,6 +68,13 @@ export class TurnStore {
       systemText: system?.role === 'system' ? textOf(system) : '',
       history: system?.role === 'system' ? history : window,
     };
+  }
+
+  /** Re-reads the window after a compaction moved part of it out. */
+  async reloadWindow(ctx: TurnContext): Promise<void> {
+    const [system, ...history] = await loadWindow(this.dataSource.manager, ctx.agent.id, ctx.conversation?.id ?? null);
+    ctx.systemText = system?.role === 'system' ? textOf(system) : ctx.systemText;
+    ctx.history = system?.role === 'system' ? history : [system, ...history].filter(Boolean);
   }
 
   /** Picks up memory edits made elsewhere (another conversation, the API) since the turn began: one small read per step. */

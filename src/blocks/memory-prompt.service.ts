@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { compileSystemPrompt, PromptBlock } from '../agent-loop/system-prompt';
 import { AgentEntity } from '../agents/agent.entity';
 import { ConversationEntity } from '../conversations/conversation.entity';
@@ -58,27 +58,30 @@ export class MemoryPromptService {
     const texts = new Map<string, string>();
     if (agentIds.length === 0) return texts;
     await manager.query('UPDATE agents SET memory_version = memory_version + 1 WHERE id = ANY($1)', [agentIds]);
-    const agents = await manager.getRepository(AgentEntity).findBy({ id: In(agentIds) });
-    for (const agent of agents) {
-      const text = await this.compile(agent, manager);
-      texts.set(agent.id, text);
-      await manager
-        .createQueryBuilder()
-        .update(MessageEntity)
-        .set({ content: [{ type: 'text', text }] })
-        .where("agent_id = :id AND role = 'system' AND in_context AND conversation_id IS NULL", { id: agent.id })
-        .execute();
-    }
+    for (const agentId of new Set(agentIds)) texts.set(agentId, await this.recompileScope(agentId, null, manager));
     return texts;
   }
 
   /** Rewrites a conversation's system message from the agent's current memory; returns the text. */
   async recompileConversation(conversationId: string, manager: EntityManager = this.dataSource.manager): Promise<string> {
     const conversation = await manager.getRepository(ConversationEntity).findOneByOrFail({ id: conversationId });
-    const agent = await manager.getRepository(AgentEntity).findOneByOrFail({ id: conversation.agentId });
+    return this.recompileScope(conversation.agentId, conversationId, manager);
+  }
+
+  /**
+   * Rewrites the system message of one context (the default one, or a conversation) without touching the memory
+   * version: used when only that context changed (compaction moved messages out of it).
+   */
+  async recompileScope(agentId: string, conversationId: string | null, manager: EntityManager = this.dataSource.manager): Promise<string> {
+    const agent = await manager.getRepository(AgentEntity).findOneByOrFail({ id: agentId });
     const text = await this.compile(agent, manager, conversationId);
-    await manager.query(`UPDATE messages SET content = $2 WHERE conversation_id = $1 AND role = 'system' AND in_context`, [conversationId, JSON.stringify([{ type: 'text', text }])]);
-    await manager.query('UPDATE conversations SET memory_version = $2 WHERE id = $1', [conversationId, agent.memoryVersion]);
+    const content = JSON.stringify([{ type: 'text', text }]);
+    if (conversationId) {
+      await manager.query(`UPDATE messages SET content = $2 WHERE conversation_id = $1 AND role = 'system' AND in_context`, [conversationId, content]);
+      await manager.query('UPDATE conversations SET memory_version = $2 WHERE id = $1', [conversationId, agent.memoryVersion]);
+    } else {
+      await manager.query(`UPDATE messages SET content = $2 WHERE agent_id = $1 AND conversation_id IS NULL AND role = 'system' AND in_context`, [agentId, content]);
+    }
     return text;
   }
 

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
 
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -78,6 +78,18 @@ class EnvironmentVariables {
   @IsInt()
   @Min(100)
   STREAM_PING_INTERVAL_MS: number;
+
+  @Transform(({ value }) => Number(value))
+  @IsNumber()
+  @Min(0.1)
+  @Max(1)
+  COMPACTION_TRIGGER_RATIO: number;
+
+  @Transform(({ value }) => Number(value))
+  @IsNumber()
+  @Min(0.05)
+  @Max(1)
+  COMPACTION_BACKGROUND_RATIO: number;
 }
 
 export interface AppConfig {
@@ -91,6 +103,7 @@ export interface AppConfig {
   queuePrefix: string;
   llm: LlmConfigSection;
   runs: RunsConfigSection;
+  compaction: { triggerRatio: number; backgroundRatio: number };
 }
 
 export interface RunsConfigSection {
@@ -131,6 +144,8 @@ const DEFAULTS: Record<string, string> = {
   RUN_LOCK_MS: '30000',
   RUN_STREAM_RETENTION_SECONDS: '14400',
   STREAM_PING_INTERVAL_MS: '20000',
+  COMPACTION_TRIGGER_RATIO: '0.9',
+  COMPACTION_BACKGROUND_RATIO: '0.7',
 };
 
 /** Reads and validates the environment; a bad value stops the boot with the variable's name. */
@@ -178,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       streamRetentionSeconds: parsed.RUN_STREAM_RETENTION_SECONDS,
       pingIntervalMs: parsed.STREAM_PING_INTERVAL_MS,
     },
+    compaction: { triggerRatio: parsed.COMPACTION_TRIGGER_RATIO, backgroundRatio: parsed.COMPACTION_BACKGROUND_RATIO },
   };
 }
 

@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { invalidArgument } from '../common/errors';
+import { CompactionRunner } from '../compaction/compaction-runner.service';
+import { CompactDto } from '../messages/dto/send-message.dto';
 import { MessagesService } from '../messages/messages.service';
 import { RunsService } from '../runs/runs.service';
 import { SendService } from '../runs/send.service';
@@ -51,6 +53,7 @@ export class ConversationsController {
     private readonly messages: MessagesService,
     private readonly sender: SendService,
     private readonly runs: RunsService,
+    private readonly compaction: CompactionRunner,
   ) {}
 
   private async render(c: ConversationEntity) {
@@ -137,6 +140,14 @@ export class ConversationsController {
     if (!found) throw invalidArgument('No active runs found for this conversation');
     const run = await this.sender.resumable(found.id);
     await this.sender.stream(run, res, { includePings: body.include_pings ?? true, startingAfter: body.starting_after ?? 0, batchSize: body.batch_size ?? 100 });
+  }
+
+  @Post(':conversation_id/compact')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Compact this conversation's context now; other conversations are untouched" })
+  async compact(@Param('conversation_id') id: string, @Body() dto: CompactDto) {
+    const scope = await this.conversations.scope(id, dto?.agent_id);
+    return this.compaction.manual(scope.agentId, scope.conversationId, dto?.compaction_settings);
   }
 
   @Post(':conversation_id/cancel')

@@ -70,9 +70,9 @@ export function toLettaMessages(m: MessageEntity, options: RenderOptions = {}): 
     case 'user':
       return [{ ...base(), message_type: 'user_message', content: userContent(m) }];
     case 'summary':
-      return options.includeCompactionMessages
-        ? [{ ...base(), message_type: 'summary_message', summary: textOf(m) }]
-        : [{ ...base(), message_type: 'user_message', content: textOf(m) }];
+      if (!options.includeCompactionMessages) return [{ ...base(), message_type: 'user_message', content: textOf(m) }];
+      const part = m.content.find((p) => p.type === 'text');
+      return [{ ...base(), message_type: 'summary_message', summary: part?.summary ?? textOf(m), compaction_stats: part?.compaction_stats ?? null }];
     case 'assistant':
       return assistantItems(m, base);
     case 'tool':

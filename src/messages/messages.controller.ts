@@ -9,7 +9,8 @@ import { ContextWindowOverview, ContextWindowService } from './context-window.se
 import { ListMessagesQueryDto, ResetMessagesDto, UpdateMessageDto } from './dto/list-messages.dto';
 import { toRunResponse } from '../runs/run.mapper';
 import { SendService } from '../runs/send.service';
-import { CancelRunsDto, SendAsyncMessageDto, SendMessageDto } from './dto/send-message.dto';
+import { CancelRunsDto, CompactDto, SendAsyncMessageDto, SendMessageDto } from './dto/send-message.dto';
+import { CompactionRunner } from '../compaction/compaction-runner.service';
 import { LettaMessage } from './letta-message';
 import { MessagesService } from './messages.service';
 
@@ -21,6 +22,7 @@ export class MessagesController {
     private readonly agents: AgentsService,
     private readonly contextWindow: ContextWindowService,
     private readonly sender: SendService,
+    private readonly compaction: CompactionRunner,
   ) {}
 
   @Post('v1/agents/:agent_id/messages')
@@ -72,6 +74,13 @@ export class MessagesController {
   @ApiOkResponse({ description: 'The edited LettaMessage' })
   update(@Param('agent_id', AgentIdPipe) agentId: string, @Param('message_id', MessageIdPipe) messageId: string, @Body() dto: UpdateMessageDto) {
     return this.messages.update(agentId, messageId, dto);
+  }
+
+  @Post('v1/agents/:agent_id/summarize')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Compact the agent's context now: older messages leave the window (not the database) for a summary" })
+  summarize(@Param('agent_id', AgentIdPipe) agentId: string, @Body() dto: CompactDto) {
+    return this.compaction.manual(agentId, null, dto?.compaction_settings);
   }
 
   @Patch('v1/agents/:agent_id/reset-messages')

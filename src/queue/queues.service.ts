@@ -1,13 +1,14 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { RedisService } from '../redis/redis.module';
-import { CALLBACKS_QUEUE, CallbackJob, RUNS_QUEUE, RunJob } from './queues';
+import { CALLBACKS_QUEUE, CallbackJob, COMPACTION_QUEUE, CompactionJob, RUNS_QUEUE, RunJob } from './queues';
 
 /** The producer side of the queues; job ids are the run ids, so a run is never queued twice. */
 @Injectable()
 export class QueuesService implements OnApplicationShutdown {
   private readonly runs: Queue<RunJob>;
   private readonly callbacks: Queue<CallbackJob>;
+  private readonly compaction: Queue<CompactionJob>;
 
   constructor(redis: RedisService) {
     const options = { connection: redis.bullConnection, prefix: redis.prefix };
@@ -16,6 +17,16 @@ export class QueuesService implements OnApplicationShutdown {
       ...options,
       defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 1000, attempts: 6, backoff: { type: 'exponential', delay: 1000 } },
     });
+    // Completed compaction jobs are dropped at once, so the deterministic job id is free for the next one.
+    this.compaction = new Queue<CompactionJob>(COMPACTION_QUEUE, {
+      ...options,
+      defaultJobOptions: { removeOnComplete: true, removeOnFail: 100, attempts: 4, backoff: { type: 'exponential', delay: 500 } },
+    });
+  }
+
+  /** One pending compaction per context at most. */
+  async enqueueCompaction(agentId: string, conversationId: string | null): Promise<void> {
+    await this.compaction.add('compact', { agentId, conversationId }, { jobId: `compact-${conversationId ?? agentId}` });
   }
 
   async enqueueRun(runId: string): Promise<void> {
@@ -27,6 +38,6 @@ export class QueuesService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.runs.close(), this.callbacks.close()]);
+    await Promise.allSettled([this.runs.close(), this.callbacks.close(), this.compaction.close()]);
   }
 }

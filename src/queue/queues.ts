@@ -1,6 +1,7 @@
 /** Every BullMQ queue of Mnemo, with the payload of its jobs: ids only, the worker reloads the state. */
 export const RUNS_QUEUE = 'runs';
 export const CALLBACKS_QUEUE = 'callbacks';
+export const COMPACTION_QUEUE = 'compaction';
 
 export interface RunJob {
   runId: string;
@@ -8,4 +9,9 @@ export interface RunJob {
 
 export interface CallbackJob {
   runId: string;
+}
+
+export interface CompactionJob {
+  agentId: string;
+  conversationId: string | null;
 }

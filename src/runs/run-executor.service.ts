@@ -1,4 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ContextLockService } from '../compaction/context-lock.service';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { QueuesService } from '../queue/queues.service';
 import { AgentLoopService } from '../agent-loop/agent-loop.service';
 import { internalError, StopReason, TurnError } from '../agent-loop/stop-reasons';
 import { RunCancellationService } from './run-cancellation.service';
@@ -6,6 +9,9 @@ import { RunEntity } from './run.entity';
 import { RunEventsService, RunFrame } from './run-events.service';
 import { RunsService } from './runs.service';
 import { RunFrameWriter } from './sse-frames';
+
+/** How long a run waits for its context while a compaction holds it. */
+const CONTEXT_WAIT_MS = 120_000;
 
 export const WORKER_DIED: TurnError = {
   type: 'internal_error',
@@ -22,6 +28,9 @@ export class RunExecutor {
     private readonly events: RunEventsService,
     private readonly loop: AgentLoopService,
     private readonly cancellation: RunCancellationService,
+    private readonly contextLock: ContextLockService,
+    private readonly queues: QueuesService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async execute(runId: string): Promise<void> {
@@ -31,13 +40,21 @@ export class RunExecutor {
       // A worker took this run and died; its lock expired and the queue handed the job over. Steps are atomic, so the
       // history is consistent: end the run with a clear reason rather than replay half of a turn.
       this.logger.warn({ runId }, 'run left running by a dead worker; failing it');
+      await this.contextLock.forceRelease(run.agentId, run.conversationId);
       await this.end(runId, new RunFrameWriter(runId, await this.events.lastSeq(runId)), 'error', WORKER_DIED);
       return;
     }
     const signal = await this.cancellation.watch(runId);
     try {
       if (signal.aborted) return await this.end(runId, new RunFrameWriter(runId), 'cancelled');
-      if (await this.runs.markRunning(runId)) await this.runLoop(run, signal);
+      if (!(await this.runs.markRunning(runId))) return;
+      try {
+        await this.contextLock.withLock(run.agentId, run.conversationId, CONTEXT_WAIT_MS, () => this.runLoop(run, signal));
+      } catch (error) {
+        // runLoop records its own failures; what reaches here is a context that stayed busy, or storage failing.
+        this.logger.error({ runId, err: error }, 'run could not execute');
+        await this.end(runId, new RunFrameWriter(runId, await this.events.lastSeq(runId)), 'error', internalError(error));
+      }
     } finally {
       this.cancellation.unwatch(runId);
     }
@@ -52,7 +69,7 @@ export class RunExecutor {
     const started = process.hrtime.bigint();
     let ttftNs: bigint | null = null;
     const writer = new RunFrameWriter(runId);
-    let outcome: { stopReason: StopReason; error?: TurnError } | null = null;
+    let outcome: { stopReason: StopReason; error?: TurnError; contextRatio?: number } | null = null;
     let closing: RunFrame[] = [];
     try {
       const turn = this.loop.run({ agentId: run.agentId, conversationId: run.conversationId, ...run.request, runId, signal });
@@ -74,6 +91,10 @@ export class RunExecutor {
     if (!closing.some((f) => f.done)) closing = writer.terminal(outcome.stopReason, outcome.error);
     await this.runs.finalize(runId, { ...outcome, ttftNs });
     await this.events.append(runId, closing);
+    if ((outcome.contextRatio ?? 0) > this.config.compaction.backgroundRatio) {
+      // The next turn should start lean: compact between turns rather than in the middle of the next one.
+      await this.queues.enqueueCompaction(run.agentId, run.conversationId).catch((error) => this.logger.warn({ runId, err: error }, 'could not queue compaction'));
+    }
   }
 
   /** Ends a run that no loop is executing: its terminal frames, then its outcome. */

@@ -13,6 +13,7 @@ export interface RunRequest {
   overrideModel?: string | null;
   overrideSystem?: string | null;
   streamTokens?: boolean;
+  includeCompactionMessages?: boolean;
 }
 
 /** One turn of an agent, executed by a worker and observed through its event stream. */

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentLoopModule } from '../agent-loop/agent-loop.module';
+import { CompactionRunner } from '../compaction/compaction-runner.service';
+import { ContextLockService } from '../compaction/context-lock.service';
 import { LlmModule } from '../llm/llm.module';
 import { RunCancellationService } from './run-cancellation.service';
 import { RunEventsService } from './run-events.service';
@@ -11,7 +13,7 @@ import { SendService } from './send.service';
 @Module({
   imports: [AgentLoopModule, LlmModule],
   controllers: [RunsController],
-  providers: [RunsService, RunEventsService, RunCancellationService, RunExecutor, SendService],
-  exports: [RunsService, RunEventsService, RunExecutor, SendService],
+  providers: [RunsService, RunEventsService, RunCancellationService, RunExecutor, SendService, ContextLockService, CompactionRunner],
+  exports: [RunsService, RunEventsService, RunExecutor, SendService, ContextLockService, CompactionRunner],
 })
 export class RunsModule {}

@@ -64,6 +64,7 @@ export class SendService {
         overrideModel: dto.override_model,
         overrideSystem: dto.override_system,
         streamTokens: mode === 'stream' && Boolean(dto.stream_tokens),
+        includeCompactionMessages: Boolean(dto.include_compaction_messages),
       },
       background: mode === 'async' || Boolean(dto.background),
       runType: conversationId ? 'send_conversation_message' : RUN_TYPES[mode],

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { CALLBACKS_QUEUE, CallbackJob, RUNS_QUEUE, RunJob } from '../queue/queues';
+import { CALLBACKS_QUEUE, CallbackJob, COMPACTION_QUEUE, CompactionJob, RUNS_QUEUE, RunJob } from '../queue/queues';
+import { CompactionRunner } from '../compaction/compaction-runner.service';
 import { RedisService } from '../redis/redis.module';
 import { CallbackSender } from '../runs/callback-sender.service';
 import { RunExecutor } from '../runs/run-executor.service';
@@ -21,6 +22,7 @@ export class QueueWorkers implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly redis: RedisService,
     private readonly executor: RunExecutor,
     private readonly callbacks: CallbackSender,
+    private readonly compaction: CompactionRunner,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -35,6 +37,10 @@ export class QueueWorkers implements OnApplicationBootstrap, OnApplicationShutdo
         maxStalledCount: 1,
       }),
       new Worker<CallbackJob>(CALLBACKS_QUEUE, (job: Job<CallbackJob>) => this.callbacks.send(job.data.runId), { ...common, concurrency: 4 }),
+      new Worker<CompactionJob>(COMPACTION_QUEUE, (job: Job<CompactionJob>) => this.compaction.background(job.data.agentId, job.data.conversationId), {
+        ...common,
+        concurrency: 4,
+      }),
     );
     for (const worker of this.workers) worker.on('failed', (job, err) => this.logger.warn({ queue: worker.name, jobId: job?.id, err: err.message }, 'job failed'));
   }

@@ -88,7 +88,6 @@ describe.each([
     ['server', 502, 'llm_api_error', 'llm_error'],
     ['overloaded', 502, 'llm_api_error', 'llm_error'],
     ['auth', 401, 'llm_api_error', 'llm_authentication'],
-    ['context_overflow', 400, 'llm_api_error', 'llm_bad_request'],
     ['malformed', 502, 'invalid_llm_response', 'llm_error'],
   ] as const)('ends the turn on a provider %s error with the right stop reason, and the agent works afterwards', async (kind, status, stopReason, errorType) => {
     const agent = await createAgent(t.letta, { model });

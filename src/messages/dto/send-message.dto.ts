@@ -125,3 +125,13 @@ export class CancelRunsDto {
   @IsOptional() @IsArray() @IsString({ each: true })
   run_ids?: string[] | null;
 }
+
+export class CompactDto {
+  @ApiPropertyOptional({ type: Object, description: 'Overrides of the agent’s compaction_settings (model, mode, prompt, sliding_window_percentage, clip_chars).' })
+  @IsOptional() @IsObject()
+  compaction_settings?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({ description: 'The agent, with the conversation id `default`.' })
+  @IsOptional() @IsString()
+  agent_id?: string | null;
+}
