@@ -1,6 +1,7 @@
 import { getEncoding } from 'js-tiktoken';
 import request from 'supertest';
 import type { RecordedRequest, ScriptedReply } from '../fake-llm/fake-llm-server';
+import { waitFor } from '../support/wait';
 import { startTestApp, TEST_MODELS, TestApp } from '../support/app';
 import { failure } from '../support/errors';
 import { createAgent } from '../support/factories';
@@ -35,14 +36,6 @@ beforeAll(async () => {
 afterAll(() => t.close());
 beforeEach(() => t.fake.reset());
 
-async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function allMessages(agentId: string, conversationId?: string) {
   const items: { id: string; message_type: string; content?: unknown }[] = [];

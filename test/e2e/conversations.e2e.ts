@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { Chunk, collect, waitFor } from '../support/wait';
 import { startTestApp, TestApp } from '../support/app';
 import { failure } from '../support/errors';
 import { createAgent } from '../support/factories';
@@ -13,22 +14,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 beforeEach(() => t.fake.reset());
 
-type Chunk = { message_type: string; id?: string; run_id?: string; content?: unknown; [k: string]: unknown };
 
-async function collect(stream: AsyncIterable<unknown>): Promise<Chunk[]> {
-  const chunks: Chunk[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Chunk);
-  return chunks;
-}
-
-async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('conversations', () => {
   it('creates, retrieves, lists, modifies and deletes conversations of an agent', async () => {

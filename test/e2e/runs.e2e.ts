@@ -2,6 +2,7 @@ import http from 'node:http';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import Redis from 'ioredis';
+import { Chunk, collect, waitFor } from '../support/wait';
 import { startTestApp, TestApp } from '../support/app';
 import { failure } from '../support/errors';
 import { createAgent } from '../support/factories';
@@ -16,28 +17,10 @@ beforeAll(async () => {
 afterAll(() => t.close());
 beforeEach(() => t.fake.reset());
 
-type Chunk = { message_type: string; id?: string; seq_id?: number | null; run_id?: string; [k: string]: unknown };
-
-async function collect(stream: AsyncIterable<unknown>, stopAfter?: number): Promise<Chunk[]> {
-  const chunks: Chunk[] = [];
-  for await (const chunk of stream) {
-    chunks.push(chunk as Chunk);
-    if (stopAfter && chunks.length >= stopAfter) break;
-  }
-  return chunks;
-}
 
 const messagesOnly = (chunks: Chunk[]) => chunks.filter((c) => !['ping', 'stop_reason', 'usage_statistics'].includes(c.message_type));
 const strip = (m: Chunk) => ({ id: m.id, message_type: m.message_type, content: m.content, tool_call: m.tool_call, tool_return: m.tool_return, reasoning: m.reasoning });
 
-async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function persisted(runId: string): Promise<Chunk[]> {
   return ((await t.letta.runs.messages.list(runId)).items as unknown as Chunk[]).filter((m) => m.message_type !== 'user_message');

@@ -1,3 +1,4 @@
+import { waitFor } from '../support/wait';
 import { startTestApp, TestApp } from '../support/app';
 import { createAgent } from '../support/factories';
 import { ServerProcess, startServerProcess } from '../support/process';
@@ -25,15 +26,6 @@ function startWorker(): ServerProcess {
   return worker;
 }
 
-async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   // The API alone: runs are executed only by the worker processes this test starts and kills.
@@ -61,7 +53,7 @@ describe('a worker killed mid-run', () => {
     await first.exited;
     startWorker();
 
-    const ended = await waitFor(() => t.letta.runs.retrieve(run.id), (r) => r.status !== 'running');
+    const ended = await waitFor(() => t.letta.runs.retrieve(run.id), (r) => r.status !== 'running', 30_000);
     expect(ended).toMatchObject({ status: 'failed', stop_reason: 'error' });
     expect(ended.metadata).toMatchObject({ error: { type: 'internal_error', message: expect.stringMatching(/worker executing this run stopped/) } });
 
