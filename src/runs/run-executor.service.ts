@@ -34,26 +34,27 @@ export class RunExecutor {
   ) {}
 
   async execute(runId: string): Promise<void> {
-    const run = await this.runs.find(runId);
-    if (!run || (run.status !== 'created' && run.status !== 'running')) return;
-    if (run.status === 'running') {
-      // A worker took this run and died; its lock expired and the queue handed the job over. Steps are atomic, so the
-      // history is consistent: end the run with a clear reason rather than replay half of a turn.
-      this.logger.warn({ runId }, 'run left running by a dead worker; failing it');
-      await this.contextLock.forceRelease(run.agentId, run.conversationId);
-      await this.end(runId, new RunFrameWriter(runId, await this.events.lastSeq(runId)), 'error', WORKER_DIED);
-      return;
-    }
     const signal = await this.cancellation.watch(runId);
     try {
-      if (signal.aborted) return await this.end(runId, new RunFrameWriter(runId), 'cancelled');
-      if (!(await this.runs.markRunning(runId))) return;
-      try {
-        await this.contextLock.withLock(run.agentId, run.conversationId, CONTEXT_WAIT_MS, () => this.runLoop(run, signal));
-      } catch (error) {
-        // runLoop records its own failures; what reaches here is a context that stayed busy, or storage failing.
-        this.logger.error({ runId, err: error }, 'run could not execute');
-        await this.end(runId, new RunFrameWriter(runId, await this.events.lastSeq(runId)), 'error', internalError(error));
+      if (signal.aborted) return await this.end(runId, new RunFrameWriter(runId, await this.events.lastSeq(runId)), 'cancelled');
+      const run = await this.runs.start(runId);
+      if (run) {
+        try {
+          await this.contextLock.withLock(run.agentId, run.conversationId, CONTEXT_WAIT_MS, () => this.runLoop(run, signal));
+        } catch (error) {
+          // runLoop records its own failures; what reaches here is a context that stayed busy, or storage failing.
+          this.logger.error({ runId, err: error }, 'run could not execute');
+          await this.end(runId, new RunFrameWriter(runId, await this.events.lastSeq(runId)), 'error', internalError(error));
+        }
+        return;
+      }
+      const current = await this.runs.find(runId);
+      if (current?.status === 'running') {
+        // A worker took this run and died; its lock expired and the queue handed the job over. Steps are atomic, so the
+        // history is consistent: end the run with a clear reason rather than replay half of a turn.
+        this.logger.warn({ runId }, 'run left running by a dead worker; failing it');
+        await this.contextLock.forceRelease(current.agentId, current.conversationId);
+        await this.end(runId, new RunFrameWriter(runId, await this.events.lastSeq(runId)), 'error', WORKER_DIED);
       }
     } finally {
       this.cancellation.unwatch(runId);
@@ -64,7 +65,7 @@ export class RunExecutor {
    * Streams the loop's messages as they come; holds the closing frames until the outcome is recorded, so a client that
    * sees `[DONE]` always finds the run ended.
    */
-  private async runLoop(run: RunEntity, signal: AbortSignal): Promise<void> {
+  private async runLoop(run: Pick<RunEntity, 'id' | 'agentId' | 'conversationId' | 'request'>, signal: AbortSignal): Promise<void> {
     const runId = run.id;
     const started = process.hrtime.bigint();
     let ttftNs: bigint | null = null;

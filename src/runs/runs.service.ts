@@ -92,46 +92,56 @@ export class RunsService {
     return run;
   }
 
-  /** Marks a run running; false when it is no longer waiting to start (cancelled, or already taken). */
-  async markRunning(runId: string): Promise<boolean> {
-    const result = await this.dataSource.query(`UPDATE runs SET status = 'running', started_at = now(), updated_at = now() WHERE id = $1 AND status = 'created'`, [runId]);
-    return result[1] === 1;
+  /** Marks a run running and returns what the worker needs; null when it is not waiting to start (cancelled, taken). */
+  async start(runId: string): Promise<Pick<RunEntity, 'id' | 'agentId' | 'conversationId' | 'request'> | null> {
+    const [rows]: [{ agent_id: string; conversation_id: string | null; request: RunEntity['request'] }[]] = await this.dataSource.query(
+      `UPDATE runs SET status = 'running', started_at = now(), updated_at = now() WHERE id = $1 AND status = 'created'
+       RETURNING agent_id, conversation_id, request`,
+      [runId],
+    );
+    const row = rows[0];
+    return row ? { id: runId, agentId: row.agent_id, conversationId: row.conversation_id, request: row.request } : null;
   }
+
 
   /**
    * Writes status and stop reason together, once (a run already ended keeps its first outcome), records the agent's last
    * run, and starts the next run waiting on the same context. Returns whether this call ended the run.
    */
   async finalize(runId: string, outcome: RunOutcome): Promise<boolean> {
+    const status = runStatusOf(outcome.stopReason);
+    const metadata = outcome.error ? { error: { type: outcome.error.type, message: outcome.error.message } } : {};
     const { ended, next, callback } = await this.dataSource.transaction(async (manager) => {
-      const current = await manager.getRepository(RunEntity).findOneBy({ id: runId });
-      if (!current) return { ended: false, next: null, callback: false };
-      await this.lockAgent(manager, current.agentId);
-      const status = runStatusOf(outcome.stopReason);
-      const metadata = outcome.error ? { error: { type: outcome.error.type, message: outcome.error.message } } : {};
-      const updated = await manager.query(
-        `UPDATE runs SET status = $2, stop_reason = $3, completed_at = now(), updated_at = now(),
-                metadata = metadata || $4::jsonb, ttft_ns = COALESCE($5, ttft_ns),
-                total_duration_ns = (extract(epoch from (now() - created_at)) * 1e9)::bigint
-          WHERE id = $1 AND status IN ('created', 'running')
-          RETURNING total_duration_ns`,
+      // One statement ends the run and records it on the agent (and conversation); updating the agent row also takes
+      // the lock admission takes, so the waiting-run check below cannot race a new admission.
+      const rows: { agent_id: string; conversation_id: string | null; callback_url: string | null; ended: boolean }[] = await manager.query(
+        `WITH ended AS (
+           UPDATE runs SET status = $2, stop_reason = $3, completed_at = now(), updated_at = now(),
+                  metadata = metadata || $4::jsonb, ttft_ns = COALESCE($5, ttft_ns),
+                  total_duration_ns = (extract(epoch from (now() - created_at)) * 1e9)::bigint
+            WHERE id = $1 AND status IN ('created', 'running')
+            RETURNING agent_id, conversation_id, callback_url, total_duration_ns),
+         agent AS (
+           UPDATE agents a SET last_run_completion = now(), last_stop_reason = $3, last_run_duration_ms = (e.total_duration_ns / 1000000)::int
+             FROM ended e WHERE a.id = e.agent_id RETURNING a.id),
+         conversation AS (
+           UPDATE conversations c SET last_message_at = now() FROM ended e WHERE c.id = e.conversation_id RETURNING c.id)
+         SELECT agent_id, conversation_id, callback_url, true AS ended FROM ended
+         UNION ALL
+         SELECT agent_id, conversation_id, callback_url, false FROM runs WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ended)`,
         [runId, status, outcome.stopReason, JSON.stringify(metadata), outcome.ttftNs?.toString() ?? null],
       );
-      const ended = updated[1] === 1;
-      if (ended) {
-        await manager.query(
-          `UPDATE agents SET last_run_completion = now(), last_stop_reason = $2, last_run_duration_ms = $3 WHERE id = $1`,
-          [current.agentId, outcome.stopReason, Math.round(Number(updated[0][0].total_duration_ns) / 1e6)],
-        );
-        if (current.conversationId) await manager.query('UPDATE conversations SET last_message_at = now() WHERE id = $1', [current.conversationId]);
-      }
-      const next = await this.nextWaiting(manager, current.agentId, current.conversationId);
-      return { ended, next, callback: ended && Boolean(current.callbackUrl) };
+      const run = rows[0];
+      if (!run) return { ended: false, next: null, callback: false };
+      if (!run.ended) await this.lockAgent(manager, run.agent_id);
+      const next = await this.nextWaiting(manager, run.agent_id, run.conversation_id);
+      return { ended: run.ended, next, callback: run.ended && Boolean(run.callback_url) };
     });
     if (next) await this.dispatch(next);
     if (callback) await this.queues.enqueueCallback(runId).catch((error) => this.logger.error({ runId, err: error }, 'could not queue the callback'));
     return ended;
   }
+
 
   /** The run a conversation stream resumes: the named one, the one that received `otid`, or the newest active one. */
   async findForResume(agentId: string, conversationId: string | null, runId?: string | null, otid?: string | null): Promise<RunEntity | null> {
@@ -230,19 +240,21 @@ export class RunsService {
     });
   }
 
+  /** The oldest run waiting on this context, marked dispatched, when no other run of the context is active. */
   private async nextWaiting(manager: EntityManager, agentId: string, conversationId: string | null): Promise<string | null> {
-    const running = await manager.getRepository(RunEntity).count({
-      where: { agentId, conversationId: conversationId ?? IsNull(), status: In(ACTIVE_STATUSES), dispatched: true },
-    });
-    if (running > 0) return null;
-    const next = await manager.getRepository(RunEntity).findOne({
-      where: { agentId, conversationId: conversationId ?? IsNull(), status: 'created', dispatched: false },
-      order: { createdAt: 'ASC' },
-    });
-    if (!next) return null;
-    await manager.getRepository(RunEntity).update({ id: next.id }, { dispatched: true });
-    return next.id;
+    const [rows]: [{ id: string }[]] = await manager.query(
+      `UPDATE runs SET dispatched = true WHERE id = (
+         SELECT id FROM runs w
+          WHERE w.agent_id = $1 AND w.conversation_id IS NOT DISTINCT FROM $2 AND w.status = 'created' AND NOT w.dispatched
+            AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.agent_id = $1 AND r.conversation_id IS NOT DISTINCT FROM $2
+                              AND r.status IN ('created', 'running') AND r.dispatched)
+          ORDER BY w.created_at LIMIT 1)
+       RETURNING id`,
+      [agentId, conversationId],
+    );
+    return rows[0]?.id ?? null;
   }
+
 
   /** Queues a run after the transaction that created it committed; a queue failure fails the run instead of losing it. */
   private async dispatch(runId: string): Promise<void> {
