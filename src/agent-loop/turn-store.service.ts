@@ -5,7 +5,7 @@ import { AgentEntity } from '../agents/agent.entity';
 import { AgentsService } from '../agents/agents.service';
 import { MemoryPromptService } from '../blocks/memory-prompt.service';
 import { notFound } from '../common/errors';
-import { insertRows } from '../database/insert-rows';
+import { insertRows, insertTogether } from '../database/insert-rows';
 import type { ToolCall } from '../llm/llm.types';
 import { loadWindow } from '../messages/in-context';
 import { ConversationEntity } from '../conversations/conversation.entity';
@@ -103,10 +103,17 @@ export class TurnStore {
    */
   async commitStep(ctx: TurnContext, scope: RowScope, step: StepEntity, assistant: MessageEntity | null, calls: ToolCall[]): Promise<CommittedStep> {
     const now = new Date();
+    if (calls.length === 0) {
+      await insertTogether(this.dataSource.manager, [
+        [StepEntity, [step]],
+        [MessageEntity, assistant ? [assistant] : []],
+      ]);
+      if (assistant) ctx.history.push(assistant);
+      return { tool: null };
+    }
     const committed = await this.dataSource.transaction(async (manager) => {
       await insertRows(manager, StepEntity, [step]);
       if (assistant) await insertRows(manager, MessageEntity, [assistant]);
-      if (calls.length === 0) return { tool: null, systemText: null, version: null };
       const outcome = await executeToolCalls(manager, ctx.agent.id, calls, ctx.tools, now);
       const tool = toolRow(scope, outcome.results, now, ctx.agent.timezone);
       await insertRows(manager, MessageEntity, [tool]);
