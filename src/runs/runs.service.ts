@@ -1,16 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { DataSource, In, IsNull } from 'typeorm';
 import { runStatusOf, StopReason, TurnError } from '../agent-loop/stop-reasons';
 import { conflict, DomainError, ErrorCode, notFound } from '../common/errors';
 import { newId } from '../common/ids';
 import { keysetPage, PageQueryDto } from '../common/pagination';
-import { insertRows } from '../database/insert-rows';
 import { LettaMessage, toLettaMessages } from '../messages/letta-message';
 import { MessageEntity } from '../messages/message.entity';
 import { QueuesService } from '../queue/queues.service';
 import { StepEntity } from '../steps/step.entity';
-import { ACTIVE_STATUSES, RunEntity, RunRequest, RunStatus } from './run.entity';
+import { ACTIVE_STATUSES, RunEntity, RunRequest } from './run.entity';
 
 export type BusyPolicy = 'reject' | 'queue';
 
@@ -54,43 +53,55 @@ export class RunsService {
   ) {}
 
   async admit(params: AdmitRun): Promise<RunEntity> {
-    const run = await this.dataSource.transaction(async (manager) => {
-      await this.lockAgent(manager, params.agentId);
-      const active = await this.activeRun(manager, params.agentId, params.conversationId);
-      if (active && (params.ifBusy ?? 'reject') === 'reject') {
-        throw conflict(
-          `Cannot send a new message: Another request (run_id=${active.id}) is currently being processed for this ${params.conversationId ? 'conversation' : 'agent'}. Please wait for it to complete, or send with if_busy='queue'.`,
-          { run_id: active.id },
-        );
-      }
-      const created = {
-        id: newId('run'),
-        agentId: params.agentId,
-        conversationId: params.conversationId,
-        status: 'created' as RunStatus,
-        stopReason: null,
-        background: params.background,
-        dispatched: !active,
-        metadata: { run_type: params.runType },
-        requestConfig: params.requestConfig,
-        request: params.request,
-        callbackUrl: params.callbackUrl ?? null,
-        callbackSentAt: null,
-        callbackStatusCode: null,
-        callbackError: null,
-        startedAt: null,
-        completedAt: null,
-        ttftNs: null,
-        totalDurationNs: null,
-        createdAt: new Date(),
-        updatedAt: new Date(),
-      } as RunEntity;
-      await insertRows(manager, RunEntity, [created]);
-      return created;
-    });
-    if (run.dispatched) await this.dispatch(run.id);
-    return run;
+    const id = newId('run');
+    const metadata = { run_type: params.runType };
+    const [result]: { outcome: 'no_agent' | 'busy' | 'dispatched' | 'waiting'; run_id: string | null }[] = await this.dataSource.query(
+      'SELECT * FROM mnemo_admit_run($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+      [
+        id,
+        params.agentId,
+        params.conversationId,
+        params.background,
+        JSON.stringify(metadata),
+        JSON.stringify(params.requestConfig),
+        JSON.stringify(params.request),
+        params.callbackUrl ?? null,
+        params.ifBusy ?? 'reject',
+      ],
+    );
+    if (result.outcome === 'no_agent') throw notFound('Agent', params.agentId);
+    if (result.outcome === 'busy') {
+      throw conflict(
+        `Cannot send a new message: Another request (run_id=${result.run_id}) is currently being processed for this ${params.conversationId ? 'conversation' : 'agent'}. Please wait for it to complete, or send with if_busy='queue'.`,
+        { run_id: result.run_id },
+      );
+    }
+    if (result.outcome === 'dispatched') await this.dispatch(id);
+    const now = new Date();
+    return {
+      id,
+      agentId: params.agentId,
+      conversationId: params.conversationId,
+      status: 'created',
+      stopReason: null,
+      background: params.background,
+      dispatched: result.outcome === 'dispatched',
+      metadata,
+      requestConfig: params.requestConfig,
+      request: params.request,
+      callbackUrl: params.callbackUrl ?? null,
+      callbackSentAt: null,
+      callbackStatusCode: null,
+      callbackError: null,
+      startedAt: null,
+      completedAt: null,
+      ttftNs: null,
+      totalDurationNs: null,
+      createdAt: now,
+      updatedAt: now,
+    };
   }
+
 
   /** Marks a run running and returns what the worker needs; null when it is not waiting to start (cancelled, taken). */
   async start(runId: string): Promise<Pick<RunEntity, 'id' | 'agentId' | 'conversationId' | 'request'> | null> {
@@ -109,38 +120,17 @@ export class RunsService {
    * run, and starts the next run waiting on the same context. Returns whether this call ended the run.
    */
   async finalize(runId: string, outcome: RunOutcome): Promise<boolean> {
-    const status = runStatusOf(outcome.stopReason);
     const metadata = outcome.error ? { error: { type: outcome.error.type, message: outcome.error.message } } : {};
-    const { ended, next, callback } = await this.dataSource.transaction(async (manager) => {
-      // One statement ends the run and records it on the agent (and conversation); updating the agent row also takes
-      // the lock admission takes, so the waiting-run check below cannot race a new admission.
-      const rows: { agent_id: string; conversation_id: string | null; callback_url: string | null; ended: boolean }[] = await manager.query(
-        `WITH ended AS (
-           UPDATE runs SET status = $2, stop_reason = $3, completed_at = now(), updated_at = now(),
-                  metadata = metadata || $4::jsonb, ttft_ns = COALESCE($5, ttft_ns),
-                  total_duration_ns = (extract(epoch from (now() - created_at)) * 1e9)::bigint
-            WHERE id = $1 AND status IN ('created', 'running')
-            RETURNING agent_id, conversation_id, callback_url, total_duration_ns),
-         agent AS (
-           UPDATE agents a SET last_run_completion = now(), last_stop_reason = $3, last_run_duration_ms = (e.total_duration_ns / 1000000)::int
-             FROM ended e WHERE a.id = e.agent_id RETURNING a.id),
-         conversation AS (
-           UPDATE conversations c SET last_message_at = now() FROM ended e WHERE c.id = e.conversation_id RETURNING c.id)
-         SELECT agent_id, conversation_id, callback_url, true AS ended FROM ended
-         UNION ALL
-         SELECT agent_id, conversation_id, callback_url, false FROM runs WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ended)`,
-        [runId, status, outcome.stopReason, JSON.stringify(metadata), outcome.ttftNs?.toString() ?? null],
-      );
-      const run = rows[0];
-      if (!run) return { ended: false, next: null, callback: false };
-      if (!run.ended) await this.lockAgent(manager, run.agent_id);
-      const next = await this.nextWaiting(manager, run.agent_id, run.conversation_id);
-      return { ended: run.ended, next, callback: run.ended && Boolean(run.callback_url) };
-    });
-    if (next) await this.dispatch(next);
-    if (callback) await this.queues.enqueueCallback(runId).catch((error) => this.logger.error({ runId, err: error }, 'could not queue the callback'));
-    return ended;
+    const [result]: { ended: boolean; callback_url: string | null; next_run_id: string | null }[] = await this.dataSource.query(
+      'SELECT * FROM mnemo_finalize_run($1, $2, $3, $4, $5)',
+      [runId, runStatusOf(outcome.stopReason), outcome.stopReason, JSON.stringify(metadata), outcome.ttftNs?.toString() ?? null],
+    );
+    if (!result) return false;
+    if (result.next_run_id) await this.dispatch(result.next_run_id);
+    if (result.callback_url) await this.queues.enqueueCallback(runId).catch((error) => this.logger.error({ runId, err: error }, 'could not queue the callback'));
+    return result.ended;
   }
+
 
 
   /** The run a conversation stream resumes: the named one, the one that received `otid`, or the newest active one. */
@@ -227,34 +217,6 @@ export class RunsService {
       { callbackSentAt: new Date(), callbackStatusCode: result.statusCode ?? null, callbackError: result.error ?? null },
     );
   }
-
-  private async lockAgent(manager: EntityManager, agentId: string): Promise<void> {
-    const rows = await manager.query('SELECT id FROM agents WHERE id = $1 FOR UPDATE', [agentId]);
-    if (rows.length === 0) throw notFound('Agent', agentId);
-  }
-
-  private activeRun(manager: EntityManager, agentId: string, conversationId: string | null): Promise<RunEntity | null> {
-    return manager.getRepository(RunEntity).findOne({
-      where: { agentId, conversationId: conversationId ?? IsNull(), status: In(ACTIVE_STATUSES) },
-      order: { createdAt: 'ASC' },
-    });
-  }
-
-  /** The oldest run waiting on this context, marked dispatched, when no other run of the context is active. */
-  private async nextWaiting(manager: EntityManager, agentId: string, conversationId: string | null): Promise<string | null> {
-    const [rows]: [{ id: string }[]] = await manager.query(
-      `UPDATE runs SET dispatched = true WHERE id = (
-         SELECT id FROM runs w
-          WHERE w.agent_id = $1 AND w.conversation_id IS NOT DISTINCT FROM $2 AND w.status = 'created' AND NOT w.dispatched
-            AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.agent_id = $1 AND r.conversation_id IS NOT DISTINCT FROM $2
-                              AND r.status IN ('created', 'running') AND r.dispatched)
-          ORDER BY w.created_at LIMIT 1)
-       RETURNING id`,
-      [agentId, conversationId],
-    );
-    return rows[0]?.id ?? null;
-  }
-
 
   /** Queues a run after the transaction that created it committed; a queue failure fails the run instead of losing it. */
   private async dispatch(runId: string): Promise<void> {
