@@ -10,13 +10,33 @@ function encoding(name: 'o200k_base' | 'cl100k_base'): Tiktoken {
 }
 
 /**
+ * Counts of recent texts, oldest evicted first past a total size: a context is counted before every model call, and
+ * most of it did not change since the last.
+ */
+const CACHE_CHARS = 16 * 1024 * 1024;
+const cache = new Map<string, number>();
+let cachedChars = 0;
+
+/**
  * Tokens of `text` for a model: OpenAI's own encodings for OpenAI models; for other families (Claude, Llama, ...),
  * whose tokenizers are not public or not bundled, cl100k_base is the estimate.
  */
 export function countTokens(text: string, model = ''): number {
   if (!text) return 0;
   const name = /^(gpt-4o|gpt-4\.1|gpt-5|o1|o3|o4|chatgpt)/.test(model) ? 'o200k_base' : 'cl100k_base';
-  return encoding(name).encode(text).length;
+  const key = `${name}\u0000${text}`;
+  let count = cache.get(key);
+  if (count === undefined) {
+    count = encoding(name).encode(text).length;
+    cache.set(key, count);
+    cachedChars += key.length;
+    for (const oldest of cache.keys()) {
+      if (cachedChars <= CACHE_CHARS) break;
+      cache.delete(oldest);
+      cachedChars -= oldest.length;
+    }
+  }
+  return count;
 }
 
 /** Per-message framing tokens chat formats add around each message. */
