@@ -38,8 +38,10 @@ export interface KeysetPage {
   alias: string;
   /** Table the cursor ids are looked up in. */
   table: string;
-  /** Column items are sorted by; ties are broken by id. */
+  /** Column items are sorted by; ties are broken by id unless the column is unique. */
   sortColumn: string;
+  /** The sort column alone orders the rows (messages' `seq`): then an index on (filter, sortColumn) serves the page. */
+  unique?: boolean;
   order: SortOrder;
   limit: number;
   after?: string | null;
@@ -53,15 +55,17 @@ export interface KeysetPage {
  */
 export async function keysetPage<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, page: KeysetPage): Promise<T[]> {
   const { alias, table, sortColumn, order, limit } = page;
-  const key = `(${alias}.${sortColumn}, ${alias}.id)`;
-  const cursor = (param: string) => `(SELECT c.${sortColumn}, c.id FROM ${table} c WHERE c.id = :${param})`;
+  const key = page.unique ? `${alias}.${sortColumn}` : `(${alias}.${sortColumn}, ${alias}.id)`;
+  const cursor = (param: string) => `(SELECT ${page.unique ? `c.${sortColumn}` : `c.${sortColumn}, c.id`} FROM ${table} c WHERE c.id = :${param})`;
   const forward = order === 'asc' ? '>' : '<';
   const backward = order === 'asc' ? '<' : '>';
   if (page.after) qb.andWhere(`${key} ${forward} ${cursor('pageAfter')}`, { pageAfter: page.after });
   if (page.before) qb.andWhere(`${key} ${backward} ${cursor('pageBefore')}`, { pageBefore: page.before });
   const reverse = Boolean(page.before) && !page.after;
   const direction = (order === 'asc') !== reverse ? 'ASC' : 'DESC';
-  qb.orderBy(`${alias}.${sortColumn}`, direction).addOrderBy(`${alias}.id`, direction).limit(limit);
+  qb.orderBy(`${alias}.${sortColumn}`, direction);
+  if (!page.unique) qb.addOrderBy(`${alias}.id`, direction);
+  qb.limit(limit);
   const rows = await qb.getMany();
   return reverse ? rows.reverse() : rows;
 }

@@ -15,3 +15,6 @@ export function loadWindow(manager: EntityManager, agentId: string, conversation
   else qb.andWhere('m.agent_id = :agentId AND m.conversation_id IS NULL', { agentId });
   return qb.orderBy(IN_CONTEXT_ORDER('m')).getMany();
 }
+
+/** Keyset paging of messages (alias `m`) by their unique, global `seq`. */
+export const BY_SEQ = { alias: 'm', table: 'messages', sortColumn: 'seq', unique: true } as const;

@@ -1,3 +1,4 @@
+import { BY_SEQ } from './in-context';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -26,7 +27,7 @@ export class MessagesService {
     if (query.include_err === false) qb.andWhere('m.is_err IS NOT TRUE');
     if (query.group_id) qb.andWhere('m.group_id = :groupId', { groupId: query.group_id });
     const order = query.order ?? 'desc';
-    const rows = await keysetPage(qb, { alias: 'm', table: 'messages', sortColumn: 'seq', order, limit: query.limit ?? 100, after: query.after, before: query.before });
+    const rows = await keysetPage(qb, { ...BY_SEQ, order, limit: query.limit ?? 100, after: query.after, before: query.before });
     // Newest first means the items expanded from one stored message are reversed too.
     const items = rows.flatMap((row) => (order === 'desc' ? toLettaMessages(row).reverse() : toLettaMessages(row)));
     return filterTypes(items, query.include_return_message_types);

@@ -1,3 +1,4 @@
+import { BY_SEQ } from '../messages/in-context';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull } from 'typeorm';
@@ -183,7 +184,7 @@ export class RunsService {
   async messages(runId: string, page: PageQueryDto): Promise<LettaMessage[]> {
     await this.get(runId);
     const qb = this.dataSource.getRepository(MessageEntity).createQueryBuilder('m').where('m.run_id = :runId', { runId });
-    const rows = await keysetPage(qb, { alias: 'm', table: 'messages', sortColumn: 'seq', order: page.order ?? 'asc', limit: page.limit ?? 100, after: page.after, before: page.before });
+    const rows = await keysetPage(qb, { ...BY_SEQ, order: page.order ?? 'asc', limit: page.limit ?? 100, after: page.after, before: page.before });
     return rows.flatMap((m) => toLettaMessages(m));
   }
 

@@ -1,3 +1,4 @@
+import { BY_SEQ } from '../messages/in-context';
 import { Controller, Get, Injectable, Module, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -81,7 +82,7 @@ export class StepsService {
   async messages(id: string, page: PageQueryDto): Promise<LettaMessage[]> {
     await this.get(id);
     const qb = this.dataSource.getRepository(MessageEntity).createQueryBuilder('m').where('m.step_id = :id', { id });
-    const rows = await keysetPage(qb, { alias: 'm', table: 'messages', sortColumn: 'seq', order: page.order ?? 'asc', limit: page.limit ?? 100, after: page.after, before: page.before });
+    const rows = await keysetPage(qb, { ...BY_SEQ, order: page.order ?? 'asc', limit: page.limit ?? 100, after: page.after, before: page.before });
     return rows.flatMap((m) => toLettaMessages(m));
   }
 }
