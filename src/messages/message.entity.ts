@@ -38,7 +38,7 @@ export class MessageEntity {
   @PrimaryColumn('text')
   id: string;
 
-  @Column({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS', unique: true })
+  @Column({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS' })
   seq: string;
 
   @Column('text', { name: 'agent_id' })
