@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { RedisService } from '../redis/redis.module';
 
@@ -14,17 +14,21 @@ export interface RunFrame {
 /**
  * A run's events live in a Redis stream, `<prefix>:run:<id>:events`, whose entry ids are the frames' seq numbers, so
  * any API replica can replay from any seq and then follow live. Writers PUBLISH on the run's channel after each
- * append; readers wait on that (one shared subscriber connection per process) instead of polling.
+ * append; readers wait on that (one pattern subscription per process) instead of polling.
  */
 @Injectable()
-export class RunEventsService {
+export class RunEventsService implements OnModuleInit {
   private readonly listeners = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly redis: RedisService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    this.redis.subscriber.on('message', (channel: string) => this.listeners.get(channel)?.forEach((notify) => notify()));
+  ) {}
+
+  /** One pattern subscription for every run, so following a run costs no subscribe round trip. */
+  async onModuleInit(): Promise<void> {
+    this.redis.subscriber.on('pmessage', (_pattern: string, channel: string) => this.listeners.get(channel)?.forEach((notify) => notify()));
+    await this.redis.subscriber.psubscribe(this.channel('*'));
   }
 
   private key(runId: string): string {
@@ -78,7 +82,7 @@ export class RunEventsService {
       dirty = true;
       wake?.();
     };
-    await this.listen(channel, notify);
+    this.listen(channel, notify);
     const onAbort = () => wake?.();
     options.signal?.addEventListener('abort', onAbort);
     try {
@@ -104,26 +108,19 @@ export class RunEventsService {
       }
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
-      await this.unlisten(channel, notify);
+      this.unlisten(channel, notify);
     }
   }
 
-  private async listen(channel: string, notify: () => void): Promise<void> {
+  private listen(channel: string, notify: () => void): void {
     let set = this.listeners.get(channel);
-    if (!set) {
-      this.listeners.set(channel, (set = new Set()));
-      await this.redis.subscriber.subscribe(channel);
-    }
+    if (!set) this.listeners.set(channel, (set = new Set()));
     set.add(notify);
   }
 
-  private async unlisten(channel: string, notify: () => void): Promise<void> {
+  private unlisten(channel: string, notify: () => void): void {
     const set = this.listeners.get(channel);
-    if (!set) return;
-    set.delete(notify);
-    if (set.size === 0) {
-      this.listeners.delete(channel);
-      await this.redis.subscriber.unsubscribe(channel).catch(() => undefined);
-    }
+    set?.delete(notify);
+    if (set?.size === 0) this.listeners.delete(channel);
   }
 }
