@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { Client, Pool } from 'pg';
 import { LOOP_MARKER } from './fake-process';
-import { expectOk, jsonRequest, timeStream } from './lib/http';
+import { expectOk, timeStream } from './lib/http';
 import { LoadResult, runLoad } from './lib/load';
 import { Child, freePort, ROOT, rssBytes, sleep, startChild, startTsChild } from './lib/procs';
 import { percentile, round, summarize, Summary } from './lib/stats';
