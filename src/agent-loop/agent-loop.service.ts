@@ -84,10 +84,11 @@ export class AgentLoopService {
     const totals = new UsageTotals(runId);
     let overflowRetried = false;
     const baseScope: RowScope = { agentId: ctx.agent.id, conversationId: ctx.conversation?.id ?? null, runId, stepId: null };
-    await this.store.saveInput(ctx, request.input.map((m) => inputRow(baseScope, m)));
+    this.store.saveInput(ctx, request.input.map((m) => inputRow(baseScope, m)));
 
     for (let stepNumber = 1; ; stepNumber++) {
       if (request.signal?.aborted) {
+        await ctx.inputSaved;
         yield { type: 'stop', stopReason: 'cancelled' };
         yield { type: 'usage', usage: totals.value() };
         return;
@@ -95,6 +96,7 @@ export class AgentLoopService {
       if (stepNumber > 1) await this.store.refreshSystem(ctx);
       const fit = yield* this.fitContext(ctx, model, request);
       if ('stopReason' in fit) {
+        await ctx.inputSaved;
         yield { type: 'stop', stopReason: fit.stopReason, error: fit.error };
         yield { type: 'usage', usage: totals.value() };
         return;
@@ -113,14 +115,14 @@ export class AgentLoopService {
         if (!response) throw new LlmError('invalid_response', 'The model stream ended without a reply');
       } catch (error) {
         if (request.signal?.aborted) {
-          await this.store.recordFailedStep({ ...this.stepRecord(ctx, model, stepId, runId, null, 'cancelled', null), status: 'cancelled' });
+          await this.store.recordFailedStep(ctx, { ...this.stepRecord(ctx, model, stepId, runId, null, 'cancelled', null), status: 'cancelled' });
           yield { type: 'stop', stopReason: 'cancelled' };
           yield { type: 'usage', usage: totals.value() };
           return;
         }
         const failure = error instanceof LlmError ? classifyLlmError(error) : { stopReason: 'error' as const, error: internalError(error) };
         this.logger.warn({ agentId: ctx.agent.id, runId, err: failure.error.message }, 'model call failed');
-        await this.store.recordFailedStep(this.stepRecord(ctx, model, stepId, runId, null, failure.stopReason, failure.error));
+        await this.store.recordFailedStep(ctx, this.stepRecord(ctx, model, stepId, runId, null, failure.stopReason, failure.error));
         if (error instanceof LlmError && error.kind === 'context_overflow' && !overflowRetried) {
           // The provider counts differently from our estimate: compact once and retry the same step.
           overflowRetried = true;
@@ -209,6 +211,7 @@ export class AgentLoopService {
     forceAll: boolean,
   ): AsyncGenerator<LoopEvent, 'done' | 'nothing' | { stopReason: StopReason; error: TurnError }> {
     let result: CompactionResult;
+    await ctx.inputSaved;
     try {
       result = await this.compaction.compact({
         agentId: ctx.agent.id,

@@ -27,6 +27,8 @@ export interface TurnContext {
   memoryVersion: string;
   /** The context window after the system message, oldest first. */
   history: MessageEntity[];
+  /** The turn's input rows being written; awaited before anything reads the window back or writes after them. */
+  inputSaved: Promise<void>;
 }
 
 export interface CommittedStep {
@@ -67,11 +69,13 @@ export class TurnStore {
       memoryVersion: agent.memoryVersion,
       systemText: system?.role === 'system' ? textOf(system) : '',
       history: system?.role === 'system' ? history : window,
+      inputSaved: Promise.resolve(),
     };
   }
 
   /** Re-reads the window after a compaction moved part of it out. */
   async reloadWindow(ctx: TurnContext): Promise<void> {
+    await ctx.inputSaved;
     const [system, ...history] = await loadWindow(this.dataSource.manager, ctx.agent.id, ctx.conversation?.id ?? null);
     ctx.systemText = system?.role === 'system' ? textOf(system) : ctx.systemText;
     ctx.history = system?.role === 'system' ? history : [system, ...history].filter(Boolean);
@@ -92,9 +96,14 @@ export class TurnStore {
     ctx.memoryVersion = version;
   }
 
-  async saveInput(ctx: TurnContext, rows: MessageEntity[]): Promise<void> {
-    await insertRows(this.dataSource.manager, MessageEntity, rows);
+  /**
+   * Starts writing the turn's input and puts it in the in-memory window at once: the write runs while the model is
+   * called, and only has to land before the step that answers it (callers await `ctx.inputSaved`).
+   */
+  saveInput(ctx: TurnContext, rows: MessageEntity[]): void {
     ctx.history.push(...rows);
+    ctx.inputSaved = insertRows(this.dataSource.manager, MessageEntity, rows);
+    ctx.inputSaved.catch(() => undefined); // observed here, thrown where it is awaited
   }
 
   /**
@@ -102,6 +111,7 @@ export class TurnStore {
    * and their results, and the recompiled system prompts of the agents whose memory changed.
    */
   async commitStep(ctx: TurnContext, scope: RowScope, step: StepEntity, assistant: MessageEntity | null, calls: ToolCall[]): Promise<CommittedStep> {
+    await ctx.inputSaved;
     const now = new Date();
     if (calls.length === 0) {
       await insertTogether(this.dataSource.manager, [
@@ -134,7 +144,8 @@ export class TurnStore {
   }
 
   /** A failed model call leaves only its Step record, so the history stays as it was before the call. */
-  async recordFailedStep(step: StepEntity): Promise<void> {
+  async recordFailedStep(ctx: TurnContext, step: StepEntity): Promise<void> {
+    await ctx.inputSaved;
     await insertRows(this.dataSource.manager, StepEntity, [step]);
   }
 }
