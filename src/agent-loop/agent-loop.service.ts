@@ -1,3 +1,4 @@
+import { handleOf } from '../agents/model-config';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { LlmConfig } from '../agents/agent.entity';
@@ -72,7 +73,7 @@ export class AgentLoopService {
   /** Checks what must hold before anything is written: the agent exists and its model's provider is configured. */
   async prepare(request: TurnRequest): Promise<{ ctx: TurnContext; model: ResolvedModel }> {
     const ctx = await this.store.load(request.agentId, request.conversationId ?? null);
-    const handle = request.overrideModel ?? ctx.conversation?.model ?? ctx.agent.llmConfig.handle ?? `${ctx.agent.llmConfig.provider_name}/${ctx.agent.llmConfig.model}`;
+    const handle = request.overrideModel ?? ctx.conversation?.model ?? handleOf(ctx.agent.llmConfig);
     const model = await this.providers.resolve(handle);
     return { ctx, model };
   }

@@ -40,6 +40,11 @@ export function splitHandle(handle: string, what = 'model'): { provider: string;
   return { provider: handle.slice(0, slash), model: handle.slice(slash + 1) };
 }
 
+/** The agent's model handle, also for configs stored without one (legacy llm_config objects). */
+export function handleOf(config: LlmConfig): string {
+  return config.handle ?? `${config.provider_name ?? config.model_endpoint_type}/${config.model}`;
+}
+
 export function endpointTypeOf(provider: string): string {
   return ENDPOINT_TYPE_BY_PROVIDER[provider] ?? 'openai';
 }

@@ -1,3 +1,4 @@
+import { handleOf } from '../agents/model-config';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -104,7 +105,7 @@ export class CompactionService {
 
   /** The summary, written by the summarizer model (the agent's own unless compaction_settings name one). */
   private async summarize(agent: AgentEntity, model: string | null, prompt: string, text: string): Promise<string> {
-    const { provider, model: name } = await this.providers.resolve(model ?? agent.llmConfig.handle ?? `${agent.llmConfig.provider_name}/${agent.llmConfig.model}`);
+    const { provider, model: name } = await this.providers.resolve(model ?? handleOf(agent.llmConfig));
     let summary = '';
     try {
       for await (const event of provider.stream({ model: name, system: prompt, messages: [{ role: 'user', content: [{ type: 'text', text }] }], tools: [] })) {

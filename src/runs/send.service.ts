@@ -1,3 +1,4 @@
+import { handleOf } from '../agents/model-config';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
@@ -53,7 +54,7 @@ export class SendService {
     if (!agent) throw notFound('Agent', agentId);
     const conversation = conversationId ? await this.dataSource.getRepository(ConversationEntity).findOneBy({ id: conversationId }) : null;
     await this.providers.resolve(
-      dto.override_model ?? conversation?.model ?? agent.llmConfig.handle ?? `${agent.llmConfig.provider_name}/${agent.llmConfig.model}`,
+      dto.override_model ?? conversation?.model ?? handleOf(agent.llmConfig),
     );
     return this.runs.admit({
       agentId,
