@@ -3,6 +3,7 @@ import type { BlockEntity } from '../blocks/block.entity';
 import { toToolResponse } from '../tools/tool.mapper';
 import type { ToolEntity } from '../tools/tool.entity';
 import type { AgentEntity } from './agent.entity';
+import { ALL_RELATIONS, type AgentsService, type RelationSet } from './agents.service';
 import type { AgentStateDto } from './dto/agent-state.dto';
 import { defaultModelSettings } from './model-config';
 
@@ -65,4 +66,16 @@ export function toAgentState(agent: AgentEntity, relations: AgentRelations): Age
     created_at: agent.createdAt.toISOString(),
     updated_at: agent.updatedAt.toISOString(),
   };
+}
+
+/** AgentStates of a page of agents, with the relationships `want` asks for, in one batch of queries. */
+export async function renderAgentStates(service: Pick<AgentsService, 'relations'>, agents: AgentEntity[], want: RelationSet): Promise<AgentStateDto[]> {
+  const relations = await service.relations(agents.map((a) => a.id), want);
+  return agents.map((a) => toAgentState(a, relations.get(a.id)!));
+}
+
+/** The full AgentState of one agent, as create, modify, attach and reset answer. */
+export async function renderAgentState(service: Pick<AgentsService, 'get' | 'relations'>, agent: AgentEntity | string): Promise<AgentStateDto> {
+  const [state] = await renderAgentStates(service, [typeof agent === 'string' ? await service.get(agent) : agent], ALL_RELATIONS);
+  return state;
 }

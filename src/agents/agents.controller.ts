@@ -5,15 +5,15 @@ import { AgentIdPipe, ToolIdPipe } from '../common/id.pipe';
 import { PageQueryDto } from '../common/pagination';
 import { ToolResponseDto } from '../tools/dto/tool.dto';
 import { toToolResponse } from '../tools/tool.mapper';
-import { toAgentState } from './agent-state.mapper';
-import { AgentEntity } from './agent.entity';
+import { renderAgentState, renderAgentStates } from './agent-state.mapper';
 import { AgentsService, ALL_RELATIONS, RelationSet } from './agents.service';
 import { IncludeQueryDto, ListAgentsQueryDto, RecompileQueryDto } from './dto/agent-queries.dto';
 import { AgentStateDto } from './dto/agent-state.dto';
 import { CreateAgentDto } from './dto/create-agent.dto';
 import { UpdateAgentDto } from './dto/update-agent.dto';
 
-const SDK_HEADER = 'x-stainless-package-version';
+/** The Stainless SDKs (the official Letta clients) send their version in this header. */
+export const SDK_HEADER = 'x-stainless-package-version';
 
 /**
  * Letta answers SDK callers (who send the Stainless version header) with relationships only when `include`
@@ -42,16 +42,14 @@ export class AgentsController {
   @ApiOperation({ summary: 'Create an agent' })
   @ApiOkResponse({ type: AgentStateDto })
   async create(@Body() dto: CreateAgentDto): Promise<AgentStateDto> {
-    return this.render(await this.agents.create(dto), ALL_RELATIONS);
+    return renderAgentState(this.agents, await this.agents.create(dto));
   }
 
   @Get()
   @ApiOperation({ summary: 'List agents (newest first by default)' })
   @ApiOkResponse({ type: [AgentStateDto] })
   async list(@Query() query: ListAgentsQueryDto, @Headers(SDK_HEADER) sdk?: string): Promise<AgentStateDto[]> {
-    const agents = await this.agents.list(query);
-    const relations = await this.agents.relations(agents.map((a) => a.id), relationSet(sdk, query));
-    return agents.map((a) => toAgentState(a, relations.get(a.id)!));
+    return renderAgentStates(this.agents, await this.agents.list(query), relationSet(sdk, query));
   }
 
   @Get('count')
@@ -73,14 +71,14 @@ export class AgentsController {
   @ApiOperation({ summary: 'Retrieve an agent' })
   @ApiOkResponse({ type: AgentStateDto })
   async retrieve(@Param('agent_id', AgentIdPipe) id: string, @Query() query: IncludeQueryDto, @Headers(SDK_HEADER) sdk?: string) {
-    return this.render(await this.agents.get(id), relationSet(sdk, query));
+    return (await renderAgentStates(this.agents, [await this.agents.get(id)], relationSet(sdk, query)))[0];
   }
 
   @Patch(':agent_id')
   @ApiOperation({ summary: 'Modify an agent' })
   @ApiOkResponse({ type: AgentStateDto })
   async update(@Param('agent_id', AgentIdPipe) id: string, @Body() dto: UpdateAgentDto): Promise<AgentStateDto> {
-    return this.render(await this.agents.update(id, dto), ALL_RELATIONS);
+    return renderAgentState(this.agents, await this.agents.update(id, dto));
   }
 
   @Delete(':agent_id')
@@ -96,7 +94,7 @@ export class AgentsController {
   async listTools(@Param('agent_id', AgentIdPipe) id: string, @Query() page: PageQueryDto): Promise<ToolResponseDto[]> {
     await this.agents.get(id);
     const tools = (await this.agents.toolsByAgent([id])).get(id)!;
-    return pageByName(tools, page).map(toToolResponse);
+    return pageInMemory(tools, page).map(toToolResponse);
   }
 
   @Patch(':agent_id/tools/attach/:tool_id')
@@ -104,7 +102,7 @@ export class AgentsController {
   @ApiOkResponse({ type: AgentStateDto })
   async attachTool(@Param('agent_id', AgentIdPipe) id: string, @Param('tool_id', ToolIdPipe) toolId: string): Promise<AgentStateDto> {
     await this.agents.attachTool(id, toolId);
-    return this.render(await this.agents.get(id), ALL_RELATIONS);
+    return renderAgentState(this.agents, id);
   }
 
   @Patch(':agent_id/tools/detach/:tool_id')
@@ -112,17 +110,12 @@ export class AgentsController {
   @ApiOkResponse({ type: AgentStateDto })
   async detachTool(@Param('agent_id', AgentIdPipe) id: string, @Param('tool_id', ToolIdPipe) toolId: string): Promise<AgentStateDto> {
     await this.agents.detachTool(id, toolId);
-    return this.render(await this.agents.get(id), ALL_RELATIONS);
-  }
-
-  private async render(agent: AgentEntity, want: RelationSet): Promise<AgentStateDto> {
-    const relations = await this.agents.relations([agent.id], want);
-    return toAgentState(agent, relations.get(agent.id)!);
+    return renderAgentState(this.agents, id);
   }
 }
 
 /** An agent holds few tools, so its tool list pages in memory, by id, in the requested order. */
-function pageByName<T extends { id: string }>(items: T[], page: PageQueryDto): T[] {
+function pageInMemory<T extends { id: string }>(items: T[], page: PageQueryDto): T[] {
   const ordered = page.order === 'asc' ? items : [...items].reverse();
   let start = 0;
   let end = ordered.length;

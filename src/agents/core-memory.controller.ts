@@ -4,9 +4,9 @@ import { toBlockResponse } from '../blocks/block.mapper';
 import { BlockResponseDto, UpdateBlockDto } from '../blocks/dto/block.dto';
 import { AgentIdPipe, BlockIdPipe } from '../common/id.pipe';
 import { PageQueryDto } from '../common/pagination';
-import { toAgentState } from './agent-state.mapper';
-import { ALL_RELATIONS, AgentsService } from './agents.service';
-import { relationSet } from './agents.controller';
+import { renderAgentState, renderAgentStates } from './agent-state.mapper';
+import { AgentsService } from './agents.service';
+import { relationSet, SDK_HEADER } from './agents.controller';
 import { CoreMemoryService } from './core-memory.service';
 import { ListBlockAgentsQueryDto } from './dto/agent-queries.dto';
 import { AgentStateDto } from './dto/agent-state.dto';
@@ -38,7 +38,7 @@ export class CoreMemoryController {
   @ApiOkResponse({ type: AgentStateDto })
   async attach(@Param('agent_id', AgentIdPipe) agentId: string, @Param('block_id', BlockIdPipe) blockId: string): Promise<AgentStateDto> {
     await this.coreMemory.attach(agentId, blockId);
-    return this.render(agentId);
+    return renderAgentState(this.agents, agentId);
   }
 
   @Patch('detach/:block_id')
@@ -46,7 +46,7 @@ export class CoreMemoryController {
   @ApiOkResponse({ type: AgentStateDto })
   async detach(@Param('agent_id', AgentIdPipe) agentId: string, @Param('block_id', BlockIdPipe) blockId: string): Promise<AgentStateDto> {
     await this.coreMemory.detach(agentId, blockId);
-    return this.render(agentId);
+    return renderAgentState(this.agents, agentId);
   }
 
   @Patch(':block_label')
@@ -58,11 +58,6 @@ export class CoreMemoryController {
     @Body() dto: UpdateBlockDto,
   ): Promise<BlockResponseDto> {
     return toBlockResponse(await this.coreMemory.updateByLabel(agentId, label, dto));
-  }
-
-  private async render(agentId: string): Promise<AgentStateDto> {
-    const agent = await this.agents.get(agentId);
-    return toAgentState(agent, (await this.agents.relations([agentId], ALL_RELATIONS)).get(agentId)!);
   }
 }
 
@@ -77,10 +72,8 @@ export class BlockAgentsController {
   async list(
     @Param('block_id', BlockIdPipe) blockId: string,
     @Query() query: ListBlockAgentsQueryDto,
-    @Headers('x-stainless-package-version') sdk?: string,
+    @Headers(SDK_HEADER) sdk?: string,
   ): Promise<AgentStateDto[]> {
-    const agents = await this.agents.listHoldingBlock(blockId, query);
-    const relations = await this.agents.relations(agents.map((a) => a.id), relationSet(sdk, query));
-    return agents.map((a) => toAgentState(a, relations.get(a.id)!));
+    return renderAgentStates(this.agents, await this.agents.listHoldingBlock(blockId, query), relationSet(sdk, query));
   }
 }

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { toAgentState } from '../agents/agent-state.mapper';
-import { ALL_RELATIONS, AgentsService } from '../agents/agents.service';
+import { renderAgentState } from '../agents/agent-state.mapper';
+import { AgentsService } from '../agents/agents.service';
 import { AgentStateDto } from '../agents/dto/agent-state.dto';
 import { AgentIdPipe, MessageIdPipe } from '../common/id.pipe';
 import { ContextWindowOverview, ContextWindowService } from './context-window.service';
@@ -88,8 +88,7 @@ export class MessagesController {
   @ApiOkResponse({ type: AgentStateDto })
   async reset(@Param('agent_id', AgentIdPipe) agentId: string, @Body() _dto: ResetMessagesDto): Promise<AgentStateDto> {
     await this.messages.reset(agentId);
-    const agent = await this.agents.get(agentId);
-    return toAgentState(agent, (await this.agents.relations([agentId], ALL_RELATIONS)).get(agentId)!);
+    return renderAgentState(this.agents, agentId);
   }
 
   @Get('v1/agents/:agent_id/context')
