@@ -320,22 +320,26 @@ function estimateUsage(request: ChatRequest, response: ChatResponse): Usage {
   return { promptTokens: prompt, completionTokens: completion, totalTokens: prompt + completion, cachedInputTokens: null, cacheWriteTokens: null, reasoningTokens: null };
 }
 
+export function emptyUsage(runId: string | null): UsageStatistics {
+  return {
+    message_type: 'usage_statistics',
+    completion_tokens: 0,
+    prompt_tokens: 0,
+    total_tokens: 0,
+    step_count: 0,
+    run_ids: runId ? [runId] : null,
+    cached_input_tokens: null,
+    cache_write_tokens: null,
+    reasoning_tokens: null,
+    context_tokens: null,
+  };
+}
+
 class UsageTotals {
   private readonly usage: UsageStatistics;
 
   constructor(runId: string | null) {
-    this.usage = {
-      message_type: 'usage_statistics',
-      completion_tokens: 0,
-      prompt_tokens: 0,
-      total_tokens: 0,
-      step_count: 0,
-      run_ids: runId ? [runId] : null,
-      cached_input_tokens: null,
-      cache_write_tokens: null,
-      reasoning_tokens: null,
-      context_tokens: null,
-    };
+    this.usage = emptyUsage(runId);
   }
 
   add(u: Usage): void {

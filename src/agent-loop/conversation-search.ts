@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { escapeLike } from '../common/sql';
 
 export interface ConversationSearchArgs {
   query?: string;
@@ -42,7 +43,7 @@ export async function conversationSearch(manager: EntityManager, agentId: string
     if (rows.length === 0) {
       rows = await manager.query(
         `SELECT id, role, search_text, created_at FROM messages WHERE ${where.join(' AND ')} AND search_text ILIKE $${params.length + 1} ORDER BY seq DESC LIMIT ${limit}`,
-        [...params, `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
+        [...params, `%${escapeLike(query)}%`],
       );
     }
   } else {

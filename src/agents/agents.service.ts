@@ -4,6 +4,7 @@ import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { DEFAULT_SYSTEM_PROMPT, isValidTimezone } from '../agent-loop/system-prompt';
 import { inputRow, systemRow } from '../agent-loop/turn-messages';
 import { insertRows } from '../database/insert-rows';
+import { toParts } from '../messages/send-input';
 import { AgentBlockEntity } from '../blocks/agent-block.entity';
 import { BlockEntity } from '../blocks/block.entity';
 import { BlocksService } from '../blocks/blocks.service';
@@ -14,7 +15,7 @@ import { keysetPage, PageQueryDto } from '../common/pagination';
 import { escapeLike } from '../common/sql';
 import { ProvidersService } from '../llm/providers.service';
 import { IN_CONTEXT_ORDER } from '../messages/in-context';
-import { ContentPart, MessageEntity } from '../messages/message.entity';
+import { MessageEntity } from '../messages/message.entity';
 import { AgentToolEntity } from '../tools/agent-tool.entity';
 import { defaultToolNames } from '../tools/base-tools';
 import { ToolEntity } from '../tools/tool.entity';
@@ -294,7 +295,7 @@ export class AgentsService {
   private async insertInitialMessages(agent: AgentEntity, initial: InitialMessageDto[], manager: EntityManager): Promise<void> {
     const scope = { agentId: agent.id, conversationId: null, runId: null, stepId: null };
     const system = systemRow(scope, await this.memoryPrompt.compile(agent, manager));
-    const rest = initial.map((m) => inputRow(scope, { role: m.role, content: toContentParts(m.content), name: m.name, otid: m.otid }));
+    const rest = initial.map((m) => inputRow(scope, { role: m.role, content: toParts(m.content), name: m.name, otid: m.otid }));
     await insertRows(manager, MessageEntity, [system, ...rest]);
   }
 
@@ -307,10 +308,6 @@ export class AgentsService {
       messageIds,
     ]);
   }
-}
-
-function toContentParts(content: InitialMessageDto['content']): ContentPart[] {
-  return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
 }
 
 /** Columns that CreateAgent and UpdateAgent set the same way. */

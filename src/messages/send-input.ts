@@ -22,7 +22,8 @@ export function normalizeInput(dto: SendMessageDto): InputMessage[] {
   });
 }
 
-function toParts(content: string | { type: string; [k: string]: unknown }[]): ContentPart[] {
+/** Message content as stored: a string becomes one text part. */
+export function toParts(content: string | { type: string; [k: string]: unknown }[]): ContentPart[] {
   return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
 }
 

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
-import { UsageStatistics } from '../agent-loop/agent-loop.service';
+import { emptyUsage, UsageStatistics } from '../agent-loop/agent-loop.service';
 import { errorCodeOf, StopReason } from '../agent-loop/stop-reasons';
 import { AgentEntity } from '../agents/agent.entity';
 import { ConversationEntity } from '../conversations/conversation.entity';
@@ -171,19 +171,4 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function withoutSeq(payload: Record<string, unknown>): Record<string, unknown> {
   const { seq_id: _seq, ...rest } = payload;
   return { ...rest, seq_id: null };
-}
-
-function emptyUsage(runId: string): UsageStatistics {
-  return {
-    message_type: 'usage_statistics',
-    completion_tokens: 0,
-    prompt_tokens: 0,
-    total_tokens: 0,
-    step_count: 0,
-    run_ids: [runId],
-    cached_input_tokens: null,
-    cache_write_tokens: null,
-    reasoning_tokens: null,
-    context_tokens: null,
-  };
 }
