@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { Pool } from 'pg';
+import { readBody } from '../test/fake-llm/fake-llm-server';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mnemo_bench';
 const baseURL = process.env.OPENAI_BASE_URL ?? 'http://127.0.0.1:1/v1';
@@ -22,15 +23,6 @@ const model = process.env.MODEL ?? 'bench-model';
 
 const pool = new Pool({ connectionString: databaseUrl, max: 10 });
 const openai = new OpenAI({ apiKey: 'bench', baseURL, maxRetries: 0, timeout: 120_000 });
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);

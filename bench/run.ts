@@ -34,10 +34,11 @@ const P = QUICK
       asyncBurst: 64,
       historySamples: 15,
       statementTurns: 20,
-      soakWarmup: 100,
+      soakWarmup: 200,
       soakTurns: 500,
       soakAgentsPerConnection: 4,
       soakMaxSeconds: 60,
+      loadAgentsPerConnection: 8,
     }
   : {
       loadSeconds: 10,
@@ -49,10 +50,11 @@ const P = QUICK
       asyncBurst: 256,
       historySamples: 50,
       statementTurns: 20,
-      soakWarmup: 400,
+      soakWarmup: 2000,
       soakTurns: 10_000,
       soakAgentsPerConnection: 32,
       soakMaxSeconds: 330,
+      loadAgentsPerConnection: 24,
     };
 const CONCURRENCIES = [1, 8, 32];
 const HISTORY_SIZES = [1_000, 10_000, 100_000];
@@ -229,7 +231,9 @@ async function main(): Promise<number> {
     fake = await startTsChild('fake provider', 'bench/fake-process.ts', {});
     log(`fake provider at ${fake.url}`);
     const port = await freePort();
-    mnemo = startChild('mnemo', process.execPath, ['dist/src/main.js'], {
+    // e.g. BENCH_MNEMO_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under the bench's load
+    const nodeArgs = process.env.BENCH_MNEMO_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    mnemo = startChild('mnemo', process.execPath, [...nodeArgs, 'dist/src/main.js'], {
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL,
@@ -262,8 +266,10 @@ async function main(): Promise<number> {
     const t0 = performance.now();
     // (a): a fresh set of agents per concurrency level, one agent per connection
     const loadAgents: Record<number, string[]> = {};
-    for (const c of CONCURRENCIES) loadAgents[c] = await createAgents(api, c);
-    const [loopAgent, streamAgent] = await createAgents(api, 2);
+    // Each connection cycles over its own agents, so no agent's context window grows past a few dozen messages.
+    for (const c of CONCURRENCIES) loadAgents[c] = await createAgents(api, c * P.loadAgentsPerConnection);
+    const loopAgents = await createAgents(api, P.loadAgentsPerConnection);
+    const streamAgents = await createAgents(api, P.loadAgentsPerConnection);
     const asyncAgents = await createAgents(api, P.asyncBurst + 1);
     // (g): each connection cycles over its own agents, so no context grows past a few dozen turns
     const soakAgents = await createAgents(api, SOAK_CONNECTIONS * P.soakAgentsPerConnection);
@@ -354,7 +360,7 @@ async function main(): Promise<number> {
     // ---------------------------------------------------------------- (b) three-step tool loop
     await scenario('(b) three-step tool loop at c=1', async () => {
       const body = { input: `${LOOP_MARKER} hi` };
-      const paths = [`/v1/agents/${loopAgent}/messages`];
+      const paths = loopAgents.map((id) => `/v1/agents/${id}/messages`);
       const check = await expectOk<{ messages: { message_type: string }[]; stop_reason?: { stop_reason?: string } }>('POST', `${api}${paths[0]}`, body);
       const toolReturns = check.body.messages.filter((msg) => msg.message_type === 'tool_return_message').length;
       if (toolReturns !== 2) throw new Error(`expected 2 tool returns in a [loop3] turn, got ${toolReturns}: ${JSON.stringify(check.body).slice(0, 400)}`);
@@ -369,11 +375,11 @@ async function main(): Promise<number> {
 
     // ---------------------------------------------------------------- (c) streaming: time to first chunk
     await scenario('(c) streaming time to first assistant chunk', async () => {
-      const url = `${api}/v1/agents/${streamAgent}/messages`;
+      const url = (i: number) => `${api}/v1/agents/${streamAgents[i % streamAgents.length]}/messages`;
       const body = { input: 'hi', streaming: true, stream_tokens: true };
       const isAssistant = (d: any) => d?.message_type === 'assistant_message';
-      for (let i = 0; i < 3; i++) await timeStream(url, body, isAssistant);
-      const samples = await sequential(P.streamSamples, async () => (await timeStream(url, body, isAssistant)).firstMs);
+      for (let i = 0; i < 3; i++) await timeStream(url(i), body, isAssistant);
+      const samples = await sequential(P.streamSamples, async (i) => (await timeStream(url(i), body, isAssistant)).firstMs);
       const s = summarize(samples);
       details.streamTtfc = s;
       const ft = fakeTtft ?? ({ p50: NaN, p99: NaN } as Summary);

@@ -13,6 +13,7 @@ import { WorkerModule } from './worker/worker.module';
  * Every role creates the database if needed and applies migrations under a lock before serving.
  */
 async function bootstrap(): Promise<void> {
+  const started = stopOnSignals();
   const config = loadConfig();
   await prepareDatabase(config.databaseUrl);
   await assertRedisReachable(config.redisUrl);
@@ -20,25 +21,31 @@ async function bootstrap(): Promise<void> {
   if (config.role === 'worker') {
     const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
     await worker.init();
-    stopOnSignals(worker);
+    started(worker);
     return;
   }
   const app = await NestFactory.create(ApiModule.forRoot(config), NEST_APP_OPTIONS);
   configureApp(app);
   await app.listen(config.port, config.host);
-  stopOnSignals(app);
+  started(app);
   process.stdout.write(
     JSON.stringify({ level: 30, msg: `Mnemo listening on http://${config.host}:${config.port} (role ${config.role}, database ${redactUrl(config.databaseUrl)})` }) + '\n',
   );
 }
 
-/** SIGTERM/SIGINT: stop accepting work, let Nest close the server, queues and pool, then exit 0. */
-function stopOnSignals(app: INestApplicationContext): void {
+/**
+ * SIGTERM/SIGINT: stop accepting work, let Nest close the server, queues and pool, then exit 0. Listening from the very
+ * start: a signal during boot (nothing served yet; a migration in progress rolls back) exits 0 at once. Returns the
+ * function that hands over the started application.
+ */
+function stopOnSignals(): (app: INestApplicationContext) => void {
+  let app: INestApplicationContext | null = null;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(JSON.stringify({ level: 30, msg: `${signal} received, shutting down` }) + '\n');
+    if (!app) process.exit(0);
     const force = setTimeout(() => process.exit(1), 25_000);
     force.unref();
     app.close().then(
@@ -48,6 +55,9 @@ function stopOnSignals(app: INestApplicationContext): void {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  return (started) => {
+    app = started;
+  };
 }
 
 bootstrap().catch((error) => {

@@ -14,7 +14,8 @@ import { StepEntity } from '../steps/step.entity';
 import { toChatMessages } from './chat-messages';
 import { classifyLlmError, internalError, StopReason, TurnError } from './stop-reasons';
 import { InputMessage, assistantRow, inputRow, RowScope } from './turn-messages';
-import { TurnContext, TurnStore } from './turn-store.service';
+import { ContextRow, TurnContext, TurnStore } from './turn-store.service';
+import type { MessageEntity } from '../messages/message.entity';
 
 export const DEFAULT_MAX_STEPS = 50;
 
@@ -32,6 +33,10 @@ export interface TurnRequest {
   includeCompactionMessages?: boolean;
   runId?: string | null;
   signal?: AbortSignal;
+  /** Ends the run in the statement committing the turn's last step when it has no tool calls (SQL, given the parameters so far). */
+  endRun?: (stopReason: StopReason, params: unknown[]) => string;
+  /** The context as read when the run was admitted, with its input (`messages`) already written into it. */
+  preloaded?: { context: ContextRow; messages: MessageEntity[] };
 }
 
 export interface UsageStatistics {
@@ -51,7 +56,7 @@ export interface UsageStatistics {
 export type LoopEvent =
   | { type: 'message'; message: LettaMessage }
   | { type: 'delta'; message: LettaMessage }
-  | { type: 'stop'; stopReason: StopReason; error?: TurnError; contextRatio?: number }
+  | { type: 'stop'; stopReason: StopReason; error?: TurnError; contextRatio?: number; runEnding?: Record<string, unknown> }
   | { type: 'usage'; usage: UsageStatistics };
 
 /**
@@ -70,22 +75,29 @@ export class AgentLoopService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Checks what must hold before anything is written: the agent exists and its model's provider is configured. */
-  async prepare(request: TurnRequest): Promise<{ ctx: TurnContext; model: ResolvedModel }> {
-    const ctx = await this.store.load(request.agentId, request.conversationId ?? null);
-    const handle = request.overrideModel ?? ctx.conversation?.model ?? handleOf(ctx.agent.llmConfig);
-    const model = await this.providers.resolve(handle);
-    return { ctx, model };
-  }
-
-  async *run(request: TurnRequest, prepared?: { ctx: TurnContext; model: ResolvedModel }): AsyncGenerator<LoopEvent> {
-    const { ctx, model } = prepared ?? (await this.prepare(request));
+  async *run(request: TurnRequest): AsyncGenerator<LoopEvent> {
+    const conversationId = request.conversationId ?? null;
+    const ctx = request.preloaded
+      ? await this.store.contextFrom(request.preloaded.context, conversationId, request.preloaded.messages)
+      : await this.store.load(request.agentId, conversationId);
     const maxSteps = request.maxSteps ?? DEFAULT_MAX_STEPS;
     const runId = request.runId ?? null;
     const totals = new UsageTotals(runId);
     let overflowRetried = false;
     const baseScope: RowScope = { agentId: ctx.agent.id, conversationId: ctx.conversation?.id ?? null, runId, stepId: null };
-    this.store.saveInput(ctx, request.input.map((m) => inputRow(baseScope, m)));
+    if (!request.preloaded) this.store.saveInput(ctx, request.input.map((m) => inputRow(baseScope, m)));
+    let model: ResolvedModel;
+    try {
+      model = await this.providers.resolve(request.overrideModel ?? ctx.conversation?.model ?? handleOf(ctx.agent.llmConfig));
+    } catch (error) {
+      // The stored model is no longer served (its provider was unconfigured, or stopped listing it): reported as the
+      // provider itself would report an unknown model.
+      if (!(error instanceof DomainError)) throw error;
+      await ctx.inputSaved;
+      yield { type: 'stop', stopReason: 'llm_api_error', error: { type: 'llm_bad_request', message: error.message } };
+      yield { type: 'usage', usage: totals.value() };
+      return;
+    }
 
     for (let stepNumber = 1; ; stepNumber++) {
       if (request.signal?.aborted) {
@@ -146,7 +158,8 @@ export class AgentLoopService {
       const assistant = hasContent ? assistantRow(scope, assistantId, response, model.model) : null;
       let committed;
       try {
-        committed = await this.store.commitStep(ctx, scope, this.stepRecord(ctx, model, stepId, runId, usage, stopReason, null), assistant, calls);
+        const endRun = stopReason && request.endRun ? (params: unknown[]) => request.endRun!(stopReason, params) : undefined;
+        committed = await this.store.commitStep(ctx, scope, this.stepRecord(ctx, model, stepId, runId, usage, stopReason, null), assistant, calls, endRun);
       } catch (error) {
         this.logger.error({ agentId: ctx.agent.id, runId, err: error }, 'could not persist the step');
         yield { type: 'stop', stopReason: 'error', error: internalError(error) };
@@ -160,7 +173,7 @@ export class AgentLoopService {
       }
       if (stopReason) {
         const after = estimateRequest(this.buildRequest(ctx, model, request));
-        yield { type: 'stop', stopReason, contextRatio: after / this.windowOf(ctx, model) };
+        yield { type: 'stop', stopReason, contextRatio: after / this.windowOf(ctx, model), runEnding: committed.alsoRan };
         yield { type: 'usage', usage: totals.value() };
         return;
       }

@@ -62,34 +62,41 @@ export function renderMetadata(m: MemoryMetadata): string {
   return lines.join('\n');
 }
 
+/** One formatter per time zone (null for an unknown zone): building an `Intl.DateTimeFormat` costs more than using it. */
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+
+function formatterFor(timezone: string): Intl.DateTimeFormat | null {
+  let formatter = formatters.get(timezone);
+  if (formatter === undefined) {
+    try {
+      formatter = new Intl.DateTimeFormat('en-US', {
+        timeZone: timezone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hour12: true,
+        timeZoneName: 'longOffset',
+      });
+    } catch {
+      formatter = null;
+    }
+    if (formatter || formatters.size < 1000) formatters.set(timezone, formatter);
+  }
+  return formatter;
+}
+
 /** `2025-01-31 09:15:02 AM UTC+0000`, in the agent's time zone. */
 export function formatPromptTime(date: Date, timezone: string): string {
-  const tz = isValidTimezone(timezone) ? timezone : 'UTC';
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hour12: true,
-      timeZoneName: 'longOffset',
-    })
-      .formatToParts(date)
-      .map((p) => [p.type, p.value]),
-  );
+  const formatter = formatterFor(timezone) ?? formatterFor('UTC')!;
+  const parts = Object.fromEntries(formatter.formatToParts(date).map((p) => [p.type, p.value]));
   const offset = (parts.timeZoneName as string).replace('GMT', '') || '+00:00';
   const hour = parts.hour === '24' ? '12' : parts.hour;
   return `${parts.year}-${parts.month}-${parts.day} ${hour}:${parts.minute}:${parts.second} ${parts.dayPeriod} UTC${offset.replace(':', '')}`;
 }
 
 export function isValidTimezone(timezone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-    return true;
-  } catch {
-    return false;
-  }
+  return formatterFor(timezone) !== null;
 }

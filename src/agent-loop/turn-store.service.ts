@@ -2,17 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { AgentEntity } from '../agents/agent.entity';
-import { AgentsService } from '../agents/agents.service';
 import { MemoryPromptService } from '../blocks/memory-prompt.service';
 import { notFound } from '../common/errors';
 import { insertRows, insertTogether } from '../database/insert-rows';
 import type { ToolCall } from '../llm/llm.types';
-import { loadWindow } from '../messages/in-context';
+import { loadWindow, windowJsonSql } from '../messages/in-context';
+import { entitiesFromJson } from '../database/json-rows';
+import { queryPrepared } from '../database/prepared';
 import { ConversationEntity } from '../conversations/conversation.entity';
 import { MessageEntity } from '../messages/message.entity';
 import { textOf } from '../messages/letta-message';
 import { StepEntity } from '../steps/step.entity';
-import type { ToolEntity } from '../tools/tool.entity';
+import { byName, ToolEntity } from '../tools/tool.entity';
 import { executeToolCalls } from './tool-executor';
 import { RowScope, toolRow } from './turn-messages';
 
@@ -33,6 +34,30 @@ export interface TurnContext {
 
 export interface CommittedStep {
   tool: MessageEntity | null;
+  /** The row of `alsoRun`, when it ran with the step. */
+  alsoRan?: Record<string, unknown>;
+}
+
+type Json = Record<string, unknown>;
+
+/** What `contextSql` reads: the rows of a turn's context as JSON. */
+export interface ContextRow {
+  agent: Json;
+  conversation: Json | null;
+  tools: Json[];
+  window: Json[];
+}
+
+/**
+ * SQL reading a turn's context in one statement: the agent, its conversation, tools and context window. `agent` and
+ * `conversation` are the statement's parameters holding their ids; no row when the agent does not exist.
+ */
+export function contextSql(conversationId: string | null, agent: string, conversation: string): string {
+  return `SELECT row_to_json(a) AS agent,
+                 (SELECT row_to_json(c) FROM conversations c WHERE c.id = ${conversation} AND c.agent_id = ${agent}) AS conversation,
+                 (SELECT COALESCE(json_agg(t), '[]') FROM agent_tools l JOIN tools t ON t.id = l.tool_id WHERE l.agent_id = ${agent}) AS tools,
+                 (${windowJsonSql(conversationId, agent, conversation)}) AS window
+            FROM agents a WHERE a.id = ${agent}`;
 }
 
 /**
@@ -42,25 +67,32 @@ export interface CommittedStep {
 export class TurnStore {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly agents: AgentsService,
     private readonly memoryPrompt: MemoryPromptService,
   ) {}
 
+  /** Reads the agent, its conversation, tools and context window in one statement. */
   async load(agentId: string, conversationId: string | null = null): Promise<TurnContext> {
-    const agent = await this.dataSource.getRepository(AgentEntity).findOneBy({ id: agentId });
-    if (!agent) throw notFound('Agent', agentId);
-    let conversation: ConversationEntity | null = null;
-    if (conversationId) {
-      conversation = await this.dataSource.getRepository(ConversationEntity).findOneBy({ id: conversationId, agentId });
-      if (!conversation) throw notFound('Conversation', conversationId);
-      if (BigInt(conversation.memoryVersion) < BigInt(agent.memoryVersion)) {
-        await this.dataSource.transaction((manager) => this.memoryPrompt.recompileConversation(conversationId, manager));
-      }
+    const [row] = await queryPrepared<ContextRow | undefined>(this.dataSource, contextSql(conversationId, '$1', '$2'), [agentId, conversationId]);
+    if (!row) throw notFound('Agent', agentId);
+    return this.contextFrom(row, conversationId);
+  }
+
+  /**
+   * The context read by `contextSql`, with `written` (rows written since the read) after its window. Brings a
+   * conversation's system message up to date when memory changed.
+   */
+  async contextFrom(row: ContextRow, conversationId: string | null, written: MessageEntity[] = []): Promise<TurnContext> {
+    const [agent] = entitiesFromJson(this.dataSource, AgentEntity, [row.agent]);
+    const [conversation = null] = entitiesFromJson(this.dataSource, ConversationEntity, row.conversation ? [row.conversation] : []);
+    if (conversationId && !conversation) throw notFound('Conversation', conversationId);
+    const tools = entitiesFromJson(this.dataSource, ToolEntity, row.tools).sort(byName);
+    let window = entitiesFromJson(this.dataSource, MessageEntity, row.window);
+    if (conversation && BigInt(conversation.memoryVersion) < BigInt(agent.memoryVersion)) {
+      await this.dataSource.transaction((manager) => this.memoryPrompt.recompileConversation(conversation.id, manager));
+      window = await loadWindow(this.dataSource.manager, agent.id, conversationId);
+    } else {
+      window.push(...written);
     }
-    const [tools, window] = await Promise.all([
-      this.agents.toolsByAgent([agentId]).then((m) => m.get(agentId)!),
-      loadWindow(this.dataSource.manager, agentId, conversationId),
-    ]);
     const [system, ...history] = window;
     return {
       agent,
@@ -83,7 +115,7 @@ export class TurnStore {
 
   /** Picks up memory edits made elsewhere (another conversation, the API) since the turn began: one small read per step. */
   async refreshSystem(ctx: TurnContext): Promise<void> {
-    const [{ memory_version: version }] = await this.dataSource.query('SELECT memory_version FROM agents WHERE id = $1', [ctx.agent.id]);
+    const [{ memory_version: version }] = await queryPrepared<{ memory_version: string }>(this.dataSource, 'SELECT memory_version FROM agents WHERE id = $1', [ctx.agent.id]);
     if (version === ctx.memoryVersion) return;
     if (ctx.conversation) {
       ctx.systemText = await this.dataSource.transaction((manager) => this.memoryPrompt.recompileConversation(ctx.conversation!.id, manager));
@@ -108,18 +140,23 @@ export class TurnStore {
 
   /**
    * Persists one successful step atomically: its Step record, the assistant message, the tool calls' effects on memory
-   * and their results, and the recompiled system prompts of the agents whose memory changed.
+   * and their results, and the recompiled system prompts of the agents whose memory changed. A step without tool calls
+   * is one statement, which also runs `alsoRun` (SQL given the parameters so far), e.g. ending the run.
    */
-  async commitStep(ctx: TurnContext, scope: RowScope, step: StepEntity, assistant: MessageEntity | null, calls: ToolCall[]): Promise<CommittedStep> {
+  async commitStep(
+    ctx: TurnContext,
+    scope: RowScope,
+    step: StepEntity,
+    assistant: MessageEntity | null,
+    calls: ToolCall[],
+    alsoRun?: (params: unknown[]) => string,
+  ): Promise<CommittedStep> {
     await ctx.inputSaved;
     const now = new Date();
     if (calls.length === 0) {
-      await insertTogether(this.dataSource.manager, [
-        [StepEntity, [step]],
-        [MessageEntity, assistant ? [assistant] : []],
-      ]);
+      const alsoRan = await insertTogether(this.dataSource, [[StepEntity, [step]], [MessageEntity, assistant ? [assistant] : []]], alsoRun);
       if (assistant) ctx.history.push(assistant);
-      return { tool: null };
+      return { tool: null, alsoRan };
     }
     const committed = await this.dataSource.transaction(async (manager) => {
       await insertRows(manager, StepEntity, [step]);

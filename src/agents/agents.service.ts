@@ -18,7 +18,7 @@ import { IN_CONTEXT_ORDER } from '../messages/in-context';
 import { MessageEntity } from '../messages/message.entity';
 import { AgentToolEntity } from '../tools/agent-tool.entity';
 import { defaultToolNames } from '../tools/base-tools';
-import { ToolEntity } from '../tools/tool.entity';
+import { byName, ToolEntity } from '../tools/tool.entity';
 import { ToolsService } from '../tools/tools.service';
 import { AgentTagEntity } from './agent-tag.entity';
 import { AgentEntity, LlmConfig } from './agent.entity';
@@ -246,7 +246,7 @@ export class AgentsService {
     const links = await manager.getRepository(AgentToolEntity).find({ where: { agentId: In(agentIds) }, relations: { tool: true } });
     const result = new Map<string, ToolEntity[]>(agentIds.map((id) => [id, []]));
     links.forEach((l) => result.get(l.agentId)!.push(l.tool!));
-    result.forEach((tools) => tools.sort((a, b) => a.name.localeCompare(b.name)));
+    result.forEach((tools) => tools.sort(byName));
     return result;
   }
 

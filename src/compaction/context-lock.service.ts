@@ -9,7 +9,8 @@ const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
 
 /**
  * One writer per context (an agent's default context or a conversation) at a time: a turn and a compaction never run
- * at once. A Redis lease renewed while its holder lives, so a crashed holder frees the context within a minute.
+ * at once. A Redis lease renewed while its holder lives, so a crashed holder frees the context within a minute. A
+ * holder is named (a run id), so a dead holder's lease can be freed without touching a later one's.
  */
 @Injectable()
 export class ContextLockService {
@@ -19,26 +20,35 @@ export class ContextLockService {
     return `${this.redis.prefix}:context-lock:${conversationId ?? agentId}`;
   }
 
+  /** Takes the context for `holder` if it is free; the caller then owes `holdWhile` or `release`. */
+  async tryAcquire(agentId: string, conversationId: string | null, holder: string): Promise<boolean> {
+    return (await this.redis.client.set(this.key(agentId, conversationId), holder, 'PX', LEASE_MS, 'NX')) === 'OK';
+  }
+
   /** Runs `work` holding the context; waits up to `waitMs` for it, then answers 409. */
-  async withLock<T>(agentId: string, conversationId: string | null, waitMs: number, work: () => Promise<T>): Promise<T> {
-    const key = this.key(agentId, conversationId);
-    const token = randomUUID();
+  async withLock<T>(agentId: string, conversationId: string | null, waitMs: number, work: () => Promise<T>, holder: string = randomUUID()): Promise<T> {
     const deadline = Date.now() + waitMs;
-    while ((await this.redis.client.set(key, token, 'PX', LEASE_MS, 'NX')) !== 'OK') {
+    while (!(await this.tryAcquire(agentId, conversationId, holder))) {
       if (Date.now() >= deadline) throw conflict('The context is busy (a turn or a compaction is running); try again shortly');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const renew = setInterval(() => void this.redis.client.eval(RENEW, 1, key, token, LEASE_MS).catch(() => undefined), LEASE_MS / 3);
+    return this.holdWhile(agentId, conversationId, holder, work);
+  }
+
+  /** Keeps an acquired context while `work` runs, then releases it. */
+  async holdWhile<T>(agentId: string, conversationId: string | null, holder: string, work: () => Promise<T>): Promise<T> {
+    const key = this.key(agentId, conversationId);
+    const renew = setInterval(() => void this.redis.client.eval(RENEW, 1, key, holder, LEASE_MS).catch(() => undefined), LEASE_MS / 3);
     try {
       return await work();
     } finally {
       clearInterval(renew);
-      await this.redis.client.eval(RELEASE, 1, key, token).catch(() => undefined);
+      await this.release(agentId, conversationId, holder).catch(() => undefined);
     }
   }
 
-  /** Frees a context whose holder died (its run is being failed by another worker). */
-  async forceRelease(agentId: string, conversationId: string | null): Promise<void> {
-    await this.redis.client.del(this.key(agentId, conversationId));
+  /** Frees the context if `holder` still holds it (also a dead holder's, whose run another worker is failing). */
+  async release(agentId: string, conversationId: string | null, holder: string): Promise<void> {
+    await this.redis.client.eval(RELEASE, 1, this.key(agentId, conversationId), holder);
   }
 }

@@ -22,6 +22,7 @@ export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourc
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: poolSize, idleTimeoutMillis: 30_000 },
+    // A fixed-size pool: idle connections stay open, so a burst after a quiet spell does not pay for reconnecting.
+    extra: { max: poolSize, idleTimeoutMillis: 0 },
   };
 }

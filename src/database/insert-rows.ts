@@ -1,27 +1,79 @@
-import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { queryPrepared } from './prepared';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
-/** A plain INSERT of fully built rows (no select-before-save); generated columns are read back into them. */
+interface InsertShape {
+  table: string;
+  columns: ColumnMetadata[];
+  head: string;
+}
+
+const shapes = new WeakMap<object, InsertShape>();
+
+/** The columns an INSERT writes (generated ones are left to the database), read from the entity's metadata once. */
+function shapeOf(manager: EntityManager, entity: EntityTarget<ObjectLiteral>): InsertShape {
+  const metadata = manager.connection.getMetadata(entity);
+  let shape = shapes.get(metadata);
+  if (!shape) {
+    const columns = metadata.columns.filter((c) => !c.isGenerated && !c.isVirtual);
+    const head = `INSERT INTO "${metadata.tableName}" (${columns.map((c) => `"${c.databaseName}"`).join(', ')}) VALUES `;
+    shape = { table: metadata.tableName, columns, head };
+    shapes.set(metadata, shape);
+  }
+  return shape;
+}
+
+/**
+ * The SQL of a plain multi-row INSERT of fully built rows, numbering its parameters after `offset`. Written here
+ * rather than by the query builder: this is on every turn's path and the builder costs more CPU than the round trip.
+ */
+function insertSql(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, rows: ObjectLiteral[], params: unknown[]): string {
+  const { columns, head } = shapeOf(manager, entity);
+  const tuples = rows.map((row) => {
+    const values = columns.map((column) => {
+      const value = column.getEntityValue(row);
+      if (value === undefined) return 'DEFAULT';
+      params.push(value !== null && (column.type === 'jsonb' || column.type === 'json') ? JSON.stringify(value) : value);
+      return `$${params.length}`;
+    });
+    return `(${values.join(', ')})`;
+  });
+  return head + tuples.join(', ');
+}
+
+/**
+ * An INSERT of fully built rows that happens only if `condition` holds in the same statement (for a data-modifying CTE
+ * that depends on another one). The rows travel as one JSON parameter, typed by the table's own row type.
+ */
+export function insertWhenSql(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, rows: ObjectLiteral[], params: unknown[], condition: string): string {
+  const { table, columns } = shapeOf(manager, entity);
+  params.push(JSON.stringify(rows.map((row) => Object.fromEntries(columns.map((c) => [c.databaseName, c.getEntityValue(row) ?? null])))));
+  const names = columns.map((c) => `"${c.databaseName}"`).join(', ');
+  return `INSERT INTO "${table}" (${names}) SELECT ${names} FROM jsonb_populate_recordset(NULL::"${table}", $${params.length}) WHERE ${condition}`;
+}
+
+/** A plain INSERT of fully built rows (no select-before-save, nothing read back). */
 export async function insertRows<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, rows: T[]): Promise<void> {
   if (rows.length === 0) return;
-  await manager.createQueryBuilder().insert().into(entity).values(rows as QueryDeepPartialEntity<T>[]).execute();
+  const params: unknown[] = [];
+  await manager.query(insertSql(manager, entity, rows, params), params);
 }
 
 /**
  * Several INSERTs as one statement (data-modifying CTEs): atomic without a transaction, one round trip instead of four
- * (BEGIN, two INSERTs, COMMIT). Generated columns are not read back.
+ * (BEGIN, two INSERTs, COMMIT). `then`, given the parameters so far, may supply the statement's final SELECT (another
+ * write done in the same statement); its first row is returned.
  */
-export async function insertTogether(manager: EntityManager, inserts: [EntityTarget<ObjectLiteral>, ObjectLiteral[]][]): Promise<void> {
-  const parts: string[] = [];
-  const parameters: unknown[] = [];
-  for (const [entity, rows] of inserts) {
-    if (rows.length === 0) continue;
-    const [sql, params] = manager.createQueryBuilder().insert().into(entity).values(rows).updateEntity(false).getQueryAndParameters();
-    const offset = parameters.length;
-    parts.push(sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`));
-    parameters.push(...params);
-  }
-  if (parts.length === 0) return;
+export async function insertTogether(
+  dataSource: DataSource,
+  inserts: [EntityTarget<ObjectLiteral>, ObjectLiteral[]][],
+  then?: (params: unknown[]) => string,
+): Promise<Record<string, unknown> | undefined> {
+  const params: unknown[] = [];
+  const parts = inserts.filter(([, rows]) => rows.length > 0).map(([entity, rows]) => insertSql(dataSource.manager, entity, rows, params));
+  const select = then?.(params) ?? 'SELECT 1';
+  if (parts.length === 0 && !then) return undefined;
   const ctes = parts.map((sql, i) => `i${i} AS (${sql})`).join(', ');
-  await manager.query(`WITH ${ctes} SELECT 1`, parameters);
+  const [row] = await queryPrepared<Record<string, unknown>>(dataSource, parts.length ? `WITH ${ctes} ${select}` : select, params);
+  return row;
 }

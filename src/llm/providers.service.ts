@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { invalidArgument } from '../common/errors';
 import { AnthropicProvider } from './anthropic.provider';
 import { EmbeddingModelInfo, LlmProvider, ModelInfo } from './llm.types';
 import { OpenAiProvider } from './openai.provider';
+import { loadEncodings } from './tokenizer';
 
 export interface ResolvedModel {
   provider: LlmProvider;
@@ -19,7 +20,7 @@ interface CachedList<T> {
 
 /** The model providers configured from the environment, addressed by Letta's `provider/model` handles. */
 @Injectable()
-export class ProvidersService {
+export class ProvidersService implements OnModuleInit {
   private readonly logger = new Logger(ProvidersService.name);
   private readonly providers = new Map<string, LlmProvider>();
   private readonly modelCache = new Map<string, CachedList<ModelInfo>>();
@@ -35,6 +36,11 @@ export class ProvidersService {
         new OpenAiProvider({ name: 'ollama', type: 'ollama', baseUrl: `${llm.ollama.baseUrl}/v1`, apiKey: 'ollama', defaultContextWindow: 8192, ...common }),
       );
     }
+  }
+
+  /** cl100k is the estimate for every model family without its own encoding; OpenAI's current models use o200k. */
+  onModuleInit(): void {
+    loadEncodings(this.config.llm.openai ? ['cl100k_base', 'o200k_base'] : ['cl100k_base']);
   }
 
   private register(provider: LlmProvider): void {

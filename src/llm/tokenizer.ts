@@ -1,9 +1,18 @@
 import { getEncoding, Tiktoken } from 'js-tiktoken';
 import type { ChatMessage, ToolSchema } from './llm.types';
 
+type EncodingName = 'o200k_base' | 'cl100k_base';
 const encodings = new Map<string, Tiktoken>();
 
-function encoding(name: 'o200k_base' | 'cl100k_base'): Tiktoken {
+/**
+ * Builds the encodings now (about a second each, blocking): better at boot than in the middle of the first turn, where
+ * it would stall every request and heartbeat of the process.
+ */
+export function loadEncodings(names: EncodingName[]): void {
+  for (const name of names) encoding(name);
+}
+
+function encoding(name: EncodingName): Tiktoken {
   let enc = encodings.get(name);
   if (!enc) encodings.set(name, (enc = getEncoding(name)));
   return enc;
@@ -14,7 +23,7 @@ function encoding(name: 'o200k_base' | 'cl100k_base'): Tiktoken {
  * most of it did not change since the last.
  */
 const CACHE_CHARS = 16 * 1024 * 1024;
-const cache = new Map<string, number>();
+const caches = { o200k_base: new Map<string, number>(), cl100k_base: new Map<string, number>() };
 let cachedChars = 0;
 
 /**
@@ -24,12 +33,12 @@ let cachedChars = 0;
 export function countTokens(text: string, model = ''): number {
   if (!text) return 0;
   const name = /^(gpt-4o|gpt-4\.1|gpt-5|o1|o3|o4|chatgpt)/.test(model) ? 'o200k_base' : 'cl100k_base';
-  const key = `${name}\u0000${text}`;
-  let count = cache.get(key);
+  const cache = caches[name];
+  let count = cache.get(text);
   if (count === undefined) {
     count = encoding(name).encode(text).length;
-    cache.set(key, count);
-    cachedChars += key.length;
+    cache.set(text, count);
+    cachedChars += text.length;
     for (const oldest of cache.keys()) {
       if (cachedChars <= CACHE_CHARS) break;
       cache.delete(oldest);

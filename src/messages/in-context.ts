@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { entitiesFromJson } from '../database/json-rows';
 import { MessageEntity } from './message.entity';
 
 /**
@@ -8,12 +9,20 @@ import { MessageEntity } from './message.entity';
 export const IN_CONTEXT_ORDER = (alias: string) =>
   `CASE ${alias}.role WHEN 'system' THEN 0 WHEN 'summary' THEN 1 ELSE 2 END, ${alias}.seq`;
 
+/**
+ * SQL of the window as one JSON array of rows, system message first, for readers that load it together with other
+ * rows in one statement (see `entitiesFromJson`). `agent` and `conversation` are the statement's parameters.
+ */
+export function windowJsonSql(conversationId: string | null, agent: string, conversation: string): string {
+  const scope = conversationId ? `m.conversation_id = ${conversation}` : `m.agent_id = ${agent} AND m.conversation_id IS NULL`;
+  return `SELECT COALESCE(json_agg(m ORDER BY ${IN_CONTEXT_ORDER('m')}), '[]') FROM messages m WHERE m.in_context AND ${scope}`;
+}
+
 /** The context window of the agent's default context or of a conversation, system message first. */
-export function loadWindow(manager: EntityManager, agentId: string, conversationId: string | null): Promise<MessageEntity[]> {
-  const qb = manager.getRepository(MessageEntity).createQueryBuilder('m').where('m.in_context');
-  if (conversationId) qb.andWhere('m.conversation_id = :conversationId', { conversationId });
-  else qb.andWhere('m.agent_id = :agentId AND m.conversation_id IS NULL', { agentId });
-  return qb.orderBy(IN_CONTEXT_ORDER('m')).getMany();
+export async function loadWindow(manager: EntityManager, agentId: string, conversationId: string | null): Promise<MessageEntity[]> {
+  // The one parameter is the conversation, or the agent for its default context.
+  const [{ window }] = await manager.query(`SELECT (${windowJsonSql(conversationId, '$1', '$1')}) AS window`, [conversationId ?? agentId]);
+  return entitiesFromJson(manager.connection, MessageEntity, window);
 }
 
 /** Keyset paging of messages (alias `m`) by their unique, global `seq`. */

@@ -14,7 +14,8 @@ export class RedisService implements OnApplicationShutdown {
   readonly prefix: string;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.client = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+    // Auto-pipelining sends the commands of one tick in one write: fewer syscalls under load, same semantics.
+    this.client = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
     this.subscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
     this.prefix = config.queuePrefix;
   }

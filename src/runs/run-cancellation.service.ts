@@ -31,12 +31,21 @@ export class RunCancellationService implements OnModuleInit {
     await this.redis.client.pipeline().set(this.key(runId), '1', 'EX', 3600).publish(this.channel, runId).exec();
   }
 
-  /** The signal a worker passes to the loop; already aborted when a cancel came first. */
-  async watch(runId: string): Promise<AbortSignal> {
+  /**
+   * The signal a worker passes to the loop, listening from now on. `cancelledBefore` says whether a cancel came first;
+   * the run need not wait for it: a late abort still stops the model stream and the loop.
+   */
+  watch(runId: string): { signal: AbortSignal; cancelledBefore: Promise<boolean> } {
     const controller = new AbortController();
     this.controllers.set(runId, controller);
-    if (await this.redis.client.exists(this.key(runId))) controller.abort();
-    return controller.signal;
+    const cancelledBefore = this.redis.client.exists(this.key(runId)).then(
+      (n) => {
+        if (n) controller.abort();
+        return n === 1;
+      },
+      () => false, // Redis unreachable: the run goes on; a cancel needs Redis to arrive anyway
+    );
+    return { signal: controller.signal, cancelledBefore };
   }
 
   unwatch(runId: string): void {

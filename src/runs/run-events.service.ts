@@ -1,20 +1,13 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { RedisService } from '../redis/redis.module';
-
-/** One SSE frame of a run, numbered from 1 in the order it was produced. */
-export interface RunFrame {
-  seq: number;
-  /** The complete SSE text of the frame (`data: …\n\n` or `event: error\ndata: …\n\n`). */
-  text: string;
-  /** True on the last frame of the run (`data: [DONE]`). */
-  done: boolean;
-}
+import { FollowOptions, followFrames, FrameSink, FrameSource, RunFrame } from './frame-log';
 
 /**
- * A run's events live in a Redis stream, `<prefix>:run:<id>:events`, whose entry ids are the frames' seq numbers, so
- * any API replica can replay from any seq and then follow live. Writers PUBLISH on the run's channel after each
- * append; readers wait on that (one pattern subscription per process) instead of polling.
+ * The frames of runs executed by queue workers, and of every background run, live in a Redis stream,
+ * `<prefix>:run:<id>:events`, whose entry ids are the frames' seq numbers, so any API replica can replay from any seq
+ * and then follow live. Writers PUBLISH on the run's channel after each append; readers wait on that (one pattern
+ * subscription per process) instead of polling.
  */
 @Injectable()
 export class RunEventsService implements OnModuleInit {
@@ -39,8 +32,21 @@ export class RunEventsService implements OnModuleInit {
     return `${this.redis.prefix}:run:${runId}:notify`;
   }
 
-  /** Appends frames (the caller owns the numbering: one writer per run) and wakes the readers. */
-  async append(runId: string, frames: RunFrame[]): Promise<void> {
+  sink(runId: string): FrameSink {
+    return { append: (frames) => this.append(runId, frames), lastSeq: () => this.lastSeq(runId) };
+  }
+
+  follow(runId: string, afterSeq: number, options: FollowOptions): AsyncGenerator<RunFrame | null> {
+    const source: FrameSource = { read: (after, count) => this.read(runId, after, count), listen: (notify) => this.listen(this.channel(runId), notify) };
+    return followFrames(source, afterSeq, options);
+  }
+
+  async exists(runId: string): Promise<boolean> {
+    return (await this.redis.client.exists(this.key(runId))) === 1;
+  }
+
+  /** Appends frames and wakes the readers. */
+  private async append(runId: string, frames: RunFrame[]): Promise<void> {
     if (frames.length === 0) return;
     const pipeline = this.redis.client.pipeline();
     for (const f of frames) pipeline.xadd(this.key(runId), `${f.seq}-0`, 't', f.text, 'd', f.done ? '1' : '0');
@@ -51,17 +57,12 @@ export class RunEventsService implements OnModuleInit {
     if (failed) throw failed[0];
   }
 
-  /** The seq of the last frame written, 0 when none. */
-  async lastSeq(runId: string): Promise<number> {
+  private async lastSeq(runId: string): Promise<number> {
     const [last] = await this.redis.client.xrevrange(this.key(runId), '+', '-', 'COUNT', 1);
     return last ? Number(last[0].split('-')[0]) : 0;
   }
 
-  async exists(runId: string): Promise<boolean> {
-    return (await this.redis.client.exists(this.key(runId))) === 1;
-  }
-
-  async read(runId: string, afterSeq: number, count: number): Promise<RunFrame[]> {
+  private async read(runId: string, afterSeq: number, count: number): Promise<RunFrame[]> {
     const entries = await this.redis.client.xrange(this.key(runId), `(${afterSeq}-0`, '+', 'COUNT', count);
     return entries.map(([id, fields]) => {
       const map: Record<string, string> = {};
@@ -70,57 +71,13 @@ export class RunEventsService implements OnModuleInit {
     });
   }
 
-  /**
-   * Replays the frames after `afterSeq`, then follows live until the last frame. Yields `null` after `idleMs` without
-   * a frame, so the caller can send a keepalive. Stops early when `signal` aborts (the client went away).
-   */
-  async *follow(runId: string, afterSeq: number, options: { batchSize: number; idleMs: number; signal?: AbortSignal }): AsyncGenerator<RunFrame | null> {
-    const channel = this.channel(runId);
-    let wake: (() => void) | null = null;
-    let dirty = false;
-    const notify = () => {
-      dirty = true;
-      wake?.();
-    };
-    this.listen(channel, notify);
-    const onAbort = () => wake?.();
-    options.signal?.addEventListener('abort', onAbort);
-    try {
-      let seq = afterSeq;
-      while (!options.signal?.aborted) {
-        dirty = false;
-        const frames = await this.read(runId, seq, options.batchSize);
-        for (const frame of frames) {
-          yield frame;
-          seq = frame.seq;
-          if (frame.done) return;
-        }
-        if (frames.length === options.batchSize || dirty) continue;
-        const woken = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), options.idleMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve(true);
-          };
-        });
-        wake = null;
-        if (!woken && !options.signal?.aborted) yield null;
-      }
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-      this.unlisten(channel, notify);
-    }
-  }
-
-  private listen(channel: string, notify: () => void): void {
+  private listen(channel: string, notify: () => void): () => void {
     let set = this.listeners.get(channel);
     if (!set) this.listeners.set(channel, (set = new Set()));
     set.add(notify);
-  }
-
-  private unlisten(channel: string, notify: () => void): void {
-    const set = this.listeners.get(channel);
-    set?.delete(notify);
-    if (set?.size === 0) this.listeners.delete(channel);
+    return () => {
+      set.delete(notify);
+      if (set.size === 0) this.listeners.delete(channel);
+    };
   }
 }

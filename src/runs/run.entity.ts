@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { InputMessage } from '../agent-loop/turn-messages';
+import type { TurnRequest } from '../agent-loop/agent-loop.service';
 import { AgentEntity } from '../agents/agent.entity';
 import { ConversationEntity } from '../conversations/conversation.entity';
 
@@ -7,14 +7,7 @@ export type RunStatus = 'created' | 'running' | 'completed' | 'failed' | 'cancel
 export const ACTIVE_STATUSES: RunStatus[] = ['created', 'running'];
 
 /** What the worker needs to execute the turn; stored with the run so any worker can pick it up. */
-export interface RunRequest {
-  input: InputMessage[];
-  maxSteps?: number;
-  overrideModel?: string | null;
-  overrideSystem?: string | null;
-  streamTokens?: boolean;
-  includeCompactionMessages?: boolean;
-}
+export type RunRequest = Pick<TurnRequest, 'input' | 'maxSteps' | 'overrideModel' | 'overrideSystem' | 'streamTokens' | 'includeCompactionMessages'>;
 
 /** One turn of an agent, executed by a worker and observed through its event stream. */
 @Entity('runs')
@@ -22,6 +15,7 @@ export interface RunRequest {
 @Index('runs_agent_created_at_idx', ['agentId', 'createdAt', 'id'])
 @Index('runs_active_idx', ['agentId', 'createdAt'], { where: "status IN ('created', 'running')" })
 @Index('runs_conversation_created_idx', ['conversationId', 'createdAt'])
+@Index('runs_running_worker_idx', ['workerId'], { where: "status = 'running'" })
 export class RunEntity {
   @PrimaryColumn('text')
   id: string;
@@ -74,6 +68,10 @@ export class RunEntity {
   @Column('text', { name: 'callback_error', nullable: true })
   callbackError: string | null;
 
+  /** The worker process executing the run while it is running; its heartbeat in Redis says whether it still lives. */
+  @Column('text', { name: 'worker_id', nullable: true })
+  workerId: string | null;
+
   @Column('timestamptz', { name: 'started_at', nullable: true })
   startedAt: Date | null;
 
@@ -92,3 +90,6 @@ export class RunEntity {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 }
+
+/** What executing a run needs. */
+export type StartedRun = Pick<RunEntity, 'id' | 'agentId' | 'conversationId' | 'request'>;

@@ -10,7 +10,9 @@ import { LettaMessage, toLettaMessages } from '../messages/letta-message';
 import { MessageEntity } from '../messages/message.entity';
 import { QueuesService } from '../queue/queues.service';
 import { StepEntity } from '../steps/step.entity';
-import { ACTIVE_STATUSES, RunEntity, RunRequest } from './run.entity';
+import { insertWhenSql } from '../database/insert-rows';
+import { queryPrepared } from '../database/prepared';
+import { ACTIVE_STATUSES, RunEntity, RunRequest, StartedRun } from './run.entity';
 
 export type BusyPolicy = 'reject' | 'queue';
 
@@ -25,10 +27,33 @@ export interface AdmitRun {
   ifBusy?: BusyPolicy;
 }
 
+/** A run the admitting process executes itself when it can start at once (see `admit`). */
+export interface StartInPlace {
+  runId: string;
+  workerId: string;
+  /** Messages written with the run when it starts: its input. */
+  messages: MessageEntity[];
+  /** SQL of one row read in the same statement when the run starts; `agent` and `conversation` are the parameters holding their ids. */
+  read: (agent: string, conversation: string) => string;
+}
+
+export interface Admitted {
+  run: RunEntity;
+  /** The row `StartInPlace.read` read, when the run started in place. */
+  startedWith?: Record<string, unknown>;
+}
+
 export interface RunOutcome {
   stopReason: StopReason;
   error?: TurnError;
   ttftNs?: bigint | null;
+}
+
+/** The row `mnemo_finalize_run` returns. */
+export interface RunEnding {
+  ended: boolean;
+  callback_url: string | null;
+  next_run_id: string | null;
 }
 
 export interface ListRunsQuery extends PageQueryDto {
@@ -53,23 +78,34 @@ export class RunsService {
     private readonly queues: QueuesService,
   ) {}
 
-  async admit(params: AdmitRun): Promise<RunEntity> {
-    const id = newId('run');
+  /**
+   * Records a run, or answers 409 when its context is busy (unless it may wait). With `inPlace`, a run that can start
+   * at once starts in the same statement, held by the given worker, with its input written and its context read.
+   */
+  async admit(params: AdmitRun, inPlace?: StartInPlace): Promise<Admitted> {
+    const id = inPlace?.runId ?? newId('run');
     const metadata = { run_type: params.runType };
-    const [result]: { outcome: 'no_agent' | 'busy' | 'dispatched' | 'waiting'; run_id: string | null }[] = await this.dataSource.query(
-      'SELECT * FROM mnemo_admit_run($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-      [
-        id,
-        params.agentId,
-        params.conversationId,
-        params.background,
-        JSON.stringify(metadata),
-        JSON.stringify(params.requestConfig),
-        JSON.stringify(params.request),
-        params.callbackUrl ?? null,
-        params.ifBusy ?? 'reject',
-      ],
-    );
+    const values: unknown[] = [
+      id,
+      params.agentId,
+      params.conversationId,
+      params.background,
+      JSON.stringify(metadata),
+      JSON.stringify(params.requestConfig),
+      JSON.stringify(params.request),
+      params.callbackUrl ?? null,
+      params.ifBusy ?? 'reject',
+      inPlace?.workerId ?? null,
+    ];
+    let sql = 'SELECT * FROM mnemo_admit_run($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
+    if (inPlace) {
+      const started = `EXISTS (SELECT 1 FROM admitted WHERE outcome = 'started')`;
+      sql = `WITH admitted AS (${sql}), input AS (${insertWhenSql(this.dataSource.manager, MessageEntity, inPlace.messages, values, started)})
+             SELECT admitted.*, row_to_json(r) AS started_with
+               FROM admitted LEFT JOIN LATERAL (${inPlace.read('$2', '$3')}) r ON admitted.outcome = 'started'`;
+    }
+    const [result]: { outcome: 'no_agent' | 'busy' | 'started' | 'dispatched' | 'waiting'; run_id: string | null; started_with?: Record<string, unknown> | null }[] =
+      await queryPrepared(this.dataSource, sql, values);
     if (result.outcome === 'no_agent') throw notFound('Agent', params.agentId);
     if (result.outcome === 'busy') {
       throw conflict(
@@ -79,14 +115,15 @@ export class RunsService {
     }
     if (result.outcome === 'dispatched') await this.dispatch(id);
     const now = new Date();
-    return {
+    const started = result.outcome === 'started';
+    const run: RunEntity = {
       id,
       agentId: params.agentId,
       conversationId: params.conversationId,
-      status: 'created',
+      status: started ? 'running' : 'created',
       stopReason: null,
       background: params.background,
-      dispatched: result.outcome === 'dispatched',
+      dispatched: result.outcome !== 'waiting',
       metadata,
       requestConfig: params.requestConfig,
       request: params.request,
@@ -94,45 +131,54 @@ export class RunsService {
       callbackSentAt: null,
       callbackStatusCode: null,
       callbackError: null,
-      startedAt: null,
+      workerId: started ? inPlace!.workerId : null,
+      startedAt: started ? now : null,
       completedAt: null,
       ttftNs: null,
       totalDurationNs: null,
       createdAt: now,
       updatedAt: now,
     };
+    return { run, startedWith: result.started_with ?? undefined };
   }
 
-
-  /** Marks a run running and returns what the worker needs; null when it is not waiting to start (cancelled, taken). */
-  async start(runId: string): Promise<Pick<RunEntity, 'id' | 'agentId' | 'conversationId' | 'request'> | null> {
-    const [rows]: [{ agent_id: string; conversation_id: string | null; request: RunEntity['request'] }[]] = await this.dataSource.query(
-      `UPDATE runs SET status = 'running', started_at = now(), updated_at = now() WHERE id = $1 AND status = 'created'
+  /** Marks a run running on a worker and returns what it needs; null when it is not waiting to start (cancelled, taken). */
+  async start(runId: string, workerId: string): Promise<StartedRun | null> {
+    const rows = await queryPrepared<{ agent_id: string; conversation_id: string | null; request: RunEntity['request'] }>(
+      this.dataSource,
+      `UPDATE runs SET status = 'running', worker_id = $2, started_at = now(), updated_at = now() WHERE id = $1 AND status = 'created'
        RETURNING agent_id, conversation_id, request`,
-      [runId],
+      [runId, workerId],
     );
     const row = rows[0];
     return row ? { id: runId, agentId: row.agent_id, conversationId: row.conversation_id, request: row.request } : null;
   }
-
 
   /**
    * Writes status and stop reason together, once (a run already ended keeps its first outcome), records the agent's last
    * run, and starts the next run waiting on the same context. Returns whether this call ended the run.
    */
   async finalize(runId: string, outcome: RunOutcome): Promise<boolean> {
+    const params: unknown[] = [];
+    const [result] = await queryPrepared<RunEnding | undefined>(this.dataSource, this.finalizeSql(runId, outcome, params), params);
+    return this.afterFinalize(runId, result);
+  }
+
+  /** The statement of `finalize`, its parameters appended to `params`: to end a run together with other writes. */
+  finalizeSql(runId: string, outcome: RunOutcome, params: unknown[]): string {
     const metadata = outcome.error ? { error: { type: outcome.error.type, message: outcome.error.message } } : {};
-    const [result]: { ended: boolean; callback_url: string | null; next_run_id: string | null }[] = await this.dataSource.query(
-      'SELECT * FROM mnemo_finalize_run($1, $2, $3, $4, $5)',
-      [runId, runStatusOf(outcome.stopReason), outcome.stopReason, JSON.stringify(metadata), outcome.ttftNs?.toString() ?? null],
-    );
+    params.push(runId, runStatusOf(outcome.stopReason), outcome.stopReason, JSON.stringify(metadata), outcome.ttftNs?.toString() ?? null);
+    const n = params.length;
+    return `SELECT * FROM mnemo_finalize_run($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+  }
+
+  /** What follows the statement of `finalize`, given the row it returned. */
+  async afterFinalize(runId: string, result: RunEnding | undefined): Promise<boolean> {
     if (!result) return false;
     if (result.next_run_id) await this.dispatch(result.next_run_id);
     if (result.callback_url) await this.queues.enqueueCallback(runId).catch((error) => this.logger.error({ runId, err: error }, 'could not queue the callback'));
     return result.ended;
   }
-
-
 
   /** The run a conversation stream resumes: the named one, the one that received `otid`, or the newest active one. */
   async findForResume(agentId: string, conversationId: string | null, runId?: string | null, otid?: string | null): Promise<RunEntity | null> {
@@ -149,6 +195,14 @@ export class RunsService {
         .getOne();
     }
     return repo.findOne({ where: { ...scope, status: In(ACTIVE_STATUSES) }, order: { createdAt: 'DESC' } });
+  }
+
+  /** The runs being executed now, with the worker holding each. */
+  async running(): Promise<(Pick<StartedRun, 'id' | 'agentId' | 'conversationId'> & { workerId: string })[]> {
+    const rows: { id: string; agent_id: string; conversation_id: string | null; worker_id: string }[] = await this.dataSource.query(
+      `SELECT id, agent_id, conversation_id, worker_id FROM runs WHERE status = 'running' AND worker_id IS NOT NULL`,
+    );
+    return rows.map((r) => ({ id: r.id, agentId: r.agent_id, conversationId: r.conversation_id, workerId: r.worker_id }));
   }
 
   async activeRunIds(agentId: string, conversationId: string | null): Promise<string[]> {

@@ -1,12 +1,7 @@
-import { handleOf } from '../agents/model-config';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
 import { emptyUsage, UsageStatistics } from '../agent-loop/agent-loop.service';
 import { errorCodeOf, StopReason } from '../agent-loop/stop-reasons';
-import { AgentEntity } from '../agents/agent.entity';
-import { ConversationEntity } from '../conversations/conversation.entity';
 import { conflict, DomainError, ErrorCode, invalidArgument, notFound } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { ProvidersService } from '../llm/providers.service';
@@ -14,12 +9,13 @@ import { SendMessageDto } from '../messages/dto/send-message.dto';
 import { filterTypes, LettaMessage } from '../messages/letta-message';
 import { assertSyncOptions, normalizeInput } from '../messages/send-input';
 import { RunCancellationService } from './run-cancellation.service';
-import { RunExecutor } from './run-executor.service';
+import { AdmittedRun, RunExecutor } from './run-executor.service';
 import { RunEntity } from './run.entity';
 import { RunEventsService } from './run-events.service';
-import { RunsService } from './runs.service';
+import { AdmitRun, RunsService } from './runs.service';
 import { openSse, writeRunFrames } from './sse-response';
-import { parseFrame, RunFrameWriter } from './sse-frames';
+import { parseFrame } from './sse-frames';
+import { FollowOptions, followFrames, RunFrame } from './frame-log';
 
 export type SendMode = 'sync' | 'stream' | 'async';
 
@@ -36,7 +32,6 @@ const CANCEL_WAIT_MS = 5000;
 @Injectable()
 export class SendService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly runs: RunsService,
     private readonly events: RunEventsService,
@@ -45,18 +40,19 @@ export class SendService {
     private readonly executor: RunExecutor,
   ) {}
 
-  /** Validates the request (4xx before anything is written), then admits its run. */
-  async admit(agentId: string, dto: SendMessageDto & { callback_url?: string | null }, mode: SendMode, conversationId: string | null = null): Promise<RunEntity> {
+  /**
+   * Validates the request (4xx before anything is written; an unknown agent is a 404 from admission), then admits its run. A foreground run on a free context
+   * starts at once in this process when it is a worker too; otherwise a worker takes it from the queue.
+   */
+  async admit(agentId: string, dto: SendMessageDto & { callback_url?: string | null }, mode: SendMode, conversationId: string | null = null): Promise<AdmittedRun> {
     if (mode === 'sync') assertSyncOptions(dto);
     if (dto.client_tools?.length) throw invalidArgument('client_tools are not supported by this server yet');
     const input = normalizeInput(dto);
-    const agent = await this.dataSource.getRepository(AgentEntity).findOne({ where: { id: agentId }, select: { id: true, llmConfig: true } });
-    if (!agent) throw notFound('Agent', agentId);
-    const conversation = conversationId ? await this.dataSource.getRepository(ConversationEntity).findOneBy({ id: conversationId }) : null;
-    await this.providers.resolve(
-      dto.override_model ?? conversation?.model ?? handleOf(agent.llmConfig),
-    );
-    return this.runs.admit({
+    // A model named by the request is checked before anything is written; the agent's (or conversation's) own model was
+    // checked when it was set, and if its provider stops serving it the turn fails as on any provider error.
+    if (dto.override_model) await this.providers.resolve(dto.override_model);
+    const background = mode === 'async' || Boolean(dto.background);
+    const params: AdmitRun = {
       agentId,
       conversationId,
       request: {
@@ -67,7 +63,7 @@ export class SendService {
         streamTokens: mode === 'stream' && Boolean(dto.stream_tokens),
         includeCompactionMessages: Boolean(dto.include_compaction_messages),
       },
-      background: mode === 'async' || Boolean(dto.background),
+      background,
       runType: conversationId ? 'send_conversation_message' : RUN_TYPES[mode],
       requestConfig: {
         use_assistant_message: dto.use_assistant_message ?? true,
@@ -77,15 +73,21 @@ export class SendService {
       },
       callbackUrl: dto.callback_url,
       ifBusy: dto.if_busy,
-    });
+    };
+    const inPlace = !background && this.executor.executesInPlace ? await this.executor.admitInPlace(params) : null;
+    return inPlace ?? (await this.runs.admit(params)).run;
+  }
+
+  private follow(run: AdmittedRun, afterSeq: number, options: FollowOptions): AsyncGenerator<RunFrame | null> {
+    return run.frameLog ? followFrames(run.frameLog, afterSeq, options) : this.events.follow(run.id, afterSeq, options);
   }
 
   /** Waits for the run's last frame and answers as Letta's non-streaming endpoint does. */
-  async response(run: RunEntity, include?: readonly string[] | null): Promise<LettaResponse> {
+  async response(run: AdmittedRun, include?: readonly string[] | null): Promise<LettaResponse> {
     const messages: LettaMessage[] = [];
     let stopReason: StopReason = 'end_turn';
     let usage: UsageStatistics | null = null;
-    for await (const frame of this.events.follow(run.id, 0, { batchSize: 500, idleMs: 60_000 })) {
+    for await (const frame of this.follow(run, 0, { batchSize: 500, idleMs: 60_000 })) {
       const parsed = frame && parseFrame(frame.text);
       if (!parsed) continue;
       const payload = parsed.payload as { message_type: string; [k: string]: unknown };
@@ -107,12 +109,12 @@ export class SendService {
     };
   }
 
-  async stream(run: RunEntity, res: Response, options: { includePings: boolean; startingAfter?: number; batchSize?: number }): Promise<void> {
+  async stream(run: AdmittedRun, res: Response, options: { includePings: boolean; startingAfter?: number; batchSize?: number }): Promise<void> {
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     openSse(res);
     const after = options.startingAfter ?? 0;
-    const frames = this.events.follow(run.id, after, { batchSize: options.batchSize ?? 100, idleMs: this.config.runs.pingIntervalMs, signal: abort.signal });
+    const frames = this.follow(run, after, { batchSize: options.batchSize ?? 100, idleMs: this.config.runs.pingIntervalMs, signal: abort.signal });
     await writeRunFrames(res, run.id, frames, { includePings: options.includePings, lastSeq: after });
   }
 
@@ -153,13 +155,13 @@ export class SendService {
     if (run.status !== 'created' && run.status !== 'running') return false;
     await this.cancellation.request(run.id);
     if (run.status === 'created' && !run.dispatched) {
-      await this.executor.end(run.id, new RunFrameWriter(run.id, await this.events.lastSeq(run.id)), 'cancelled');
+      await this.executor.end(run.id, this.events.sink(run.id), 'cancelled');
     } else {
       const deadline = Date.now() + CANCEL_WAIT_MS;
       while (Date.now() < deadline && ['created', 'running'].includes((await this.runs.get(run.id)).status)) await sleep(25);
       const current = await this.runs.get(run.id);
       if (current.status === 'created' || current.status === 'running') {
-        await this.executor.end(run.id, new RunFrameWriter(run.id, await this.events.lastSeq(run.id)), 'cancelled');
+        await this.executor.end(run.id, this.events.sink(run.id), 'cancelled');
       }
     }
     return (await this.runs.get(run.id)).status === 'cancelled';

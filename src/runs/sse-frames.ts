@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LoopEvent } from '../agent-loop/agent-loop.service';
 import type { StopReason, TurnError } from '../agent-loop/stop-reasons';
-import type { RunFrame } from './run-events.service';
+import type { RunFrame } from './frame-log';
 
 /** Letta's SSE framing: unnamed `data:` events (the SDK drops named ones), errors as `event: error`, `[DONE]` last. */
 export const dataFrame = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;

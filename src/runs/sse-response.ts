@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { RunFrame } from './run-events.service';
+import type { RunFrame } from './frame-log';
 import { pingFrame } from './sse-frames';
 
 /** Starts an SSE response: unbuffered, uncompressed, headers flushed at once (which also stops the SDK's timeout). */

@@ -58,3 +58,6 @@ export class ToolEntity {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 }
+
+/** The order tools are listed and offered to the model in. */
+export const byName = (a: ToolEntity, b: ToolEntity) => a.name.localeCompare(b.name);

@@ -6,6 +6,7 @@ import { CompactionRunner } from '../compaction/compaction-runner.service';
 import { RedisService } from '../redis/redis.module';
 import { CallbackSender } from '../runs/callback-sender.service';
 import { RunExecutor } from '../runs/run-executor.service';
+import { RunRecovery } from '../runs/run-recovery.service';
 import { RunsModule } from '../runs/runs.module';
 
 /**
@@ -50,5 +51,5 @@ export class QueueWorkers implements OnApplicationBootstrap, OnApplicationShutdo
   }
 }
 
-@Module({ imports: [RunsModule], providers: [QueueWorkers, CallbackSender] })
+@Module({ imports: [RunsModule], providers: [QueueWorkers, CallbackSender, RunRecovery] })
 export class QueueWorkersModule {}

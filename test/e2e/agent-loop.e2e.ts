@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { startTestApp, TestApp } from '../support/app';
 import { failure } from '../support/errors';
@@ -189,6 +190,27 @@ describe('the agent loop: details', () => {
     t.fake.script({ text: 'from gpt' });
     await t.letta.agents.messages.create(agent.id, { input: 'hi' });
     expect(t.fake.lastRequest()!.protocol).toBe('openai');
+  });
+
+  it('refuses an unknown override_model before writing anything; a stored model no longer served fails the turn as a provider would', async () => {
+    const agent = await createAgent(t.letta);
+    const refused = await failure(t.letta.agents.messages.create(agent.id, { input: 'hi', override_model: 'openai/gpt-0' }));
+    expect(refused.status).toBe(400);
+    expect(String(refused.error.detail)).toMatch(/Model 'openai\/gpt-0' is not served by provider 'openai'/);
+    expect((await t.letta.runs.list({ agent_id: agent.id })).items).toEqual([]);
+
+    // As if the provider stopped serving the agent's model after it was set.
+    await t.app.get(DataSource).query(`UPDATE agents SET llm_config = llm_config || '{"handle": "openai/gpt-retired", "model": "gpt-retired"}' WHERE id = $1`, [agent.id]);
+    const requestsBefore = t.fake.requests.length;
+    const failed = await failure(t.letta.agents.messages.create(agent.id, { input: 'still there?' }));
+    expect(failed.status).toBe(400);
+    expect(failed.error).toMatchObject({ stop_reason: 'llm_api_error', error: { type: 'llm_bad_request' } });
+    expect(String(failed.error.detail)).toMatch(/gpt-retired/);
+    expect(t.fake.requests.length).toBe(requestsBefore);
+    const [run] = (await t.letta.runs.list({ agent_id: agent.id })).items;
+    expect(run).toMatchObject({ status: 'failed', stop_reason: 'llm_api_error' });
+    const history = (await t.letta.agents.messages.list(agent.id, { order: 'asc' })).items as unknown as { message_type: string; content?: unknown }[];
+    expect(history.map((m) => m.message_type)).toEqual(['system_message', 'user_message']);
   });
 
   it('reports a timeout of the provider as llm_timeout', async () => {

@@ -1,24 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { ServerProcess, startServerProcess } from '../support/process';
+import { freePort, ServerProcess, startServerProcess, waitForHealth } from '../support/process';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
 
 function start(env: Record<string, string>): ServerProcess {
   return startServerProcess({ REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: 'mnemo-test', ...env });
-}
-
-async function waitForHealth(port: number, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/v1/health/`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no health on port ${port}`);
 }
 
 const freshDatabaseUrl = () => {
@@ -37,14 +23,13 @@ async function dropDatabase(url: string): Promise<void> {
   await client.end();
 }
 
-const port = () => 20000 + Math.floor(Math.random() * 20000);
 
 describe('the server process', () => {
   jest.setTimeout(60_000);
 
   it('creates a missing database, migrates it once with two replicas starting together, serves, and stops on SIGTERM', async () => {
     const databaseUrl = freshDatabaseUrl();
-    const [p1, p2] = [port(), port() + 1];
+    const [p1, p2] = [await freePort(), await freePort()];
     const replicas = [start({ DATABASE_URL: databaseUrl, PORT: String(p1) }), start({ DATABASE_URL: databaseUrl, PORT: String(p2), MNEMO_ROLE: 'api' })];
     try {
       await Promise.all([waitForHealth(p1), waitForHealth(p2)]).catch((error) => {

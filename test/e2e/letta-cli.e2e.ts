@@ -7,15 +7,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FakeLlmServer } from '../fake-llm/fake-llm-server';
 import { systemOf } from '../support/prompts';
-import { ServerProcess, startServerProcess } from '../support/process';
+import { freePort, ServerProcess, startServerProcess, waitForHealth } from '../support/process';
 import { TEST_DATABASE_URL, TEST_QUEUE_PREFIX, TEST_REDIS_URL } from '../support/test-env';
 
 jest.setTimeout(120_000);
 
 /** The `letta` CLI (@letta-ai/letta-code, a devDependency) in headless mode, against `npm start`'s entrypoint. */
 const LETTA = join(__dirname, '..', '..', 'node_modules', '.bin', 'letta');
-const port = 20000 + Math.floor(Math.random() * 20000);
-const baseUrl = `http://127.0.0.1:${port}`;
+let port: number;
+let baseUrl: string;
 let fake: FakeLlmServer;
 let server: ServerProcess;
 let letta: Letta;
@@ -36,6 +36,8 @@ async function runCli(args: string[]): Promise<{ type: string; subtype: string; 
 }
 
 beforeAll(async () => {
+  port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
   fake = await FakeLlmServer.start({ models: [{ id: 'gpt-4o-mini', contextWindow: 128000 }] });
   server = startServerProcess({
     PORT: String(port),
@@ -46,11 +48,7 @@ beforeAll(async () => {
     OPENAI_BASE_URL: fake.openaiBaseUrl,
   });
   letta = new Letta({ baseURL: baseUrl, maxRetries: 0 });
-  for (let i = 0; i < 150; i++) {
-    if (await fetch(`${baseUrl}/v1/health/`).then((r) => r.ok, () => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`server did not start:\n${server.output()}`);
+  await waitForHealth(port, server);
 });
 
 afterAll(async () => {

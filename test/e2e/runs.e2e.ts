@@ -40,6 +40,7 @@ describe('runs: every send is a run', () => {
     expect(run.metadata).toMatchObject({ run_type: 'send_message' });
     expect(run.completed_at).toBeTruthy();
     expect(run.total_duration_ns).toBeGreaterThan(0);
+    expect(run.ttft_ns).toBeGreaterThan(0);
     expect((await persisted(runId)).map(strip)).toEqual((response.messages as unknown as Chunk[]).map((m) => strip({ ...m })));
     expect((await t.letta.runs.steps.list(runId)).items).toHaveLength(2);
     expect((await t.letta.runs.usage.retrieve(runId)).total_tokens).toBeGreaterThan(12);

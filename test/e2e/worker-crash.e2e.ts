@@ -1,7 +1,8 @@
 import { waitFor } from '../support/wait';
 import { startTestApp, TestApp } from '../support/app';
 import { createAgent } from '../support/factories';
-import { ServerProcess, startServerProcess } from '../support/process';
+import Letta from '@letta-ai/letta-client';
+import { freePort, ServerProcess, startServerProcess, waitForHealth } from '../support/process';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
 
 jest.setTimeout(60_000);
@@ -10,10 +11,10 @@ const LOCK_MS = '1500';
 let t: TestApp;
 const workers: ServerProcess[] = [];
 
-/** A worker process of its own (MNEMO_ROLE=worker) on the same database, queues and fake provider as the API. */
-function startWorker(): ServerProcess {
+/** A process of its own (a worker by default) on the same database, queues and fake provider as the API. */
+function startWorker(env: Record<string, string> = { MNEMO_ROLE: 'worker' }): ServerProcess {
   const worker = startServerProcess({
-    MNEMO_ROLE: 'worker',
+    ...env,
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: t.config.queuePrefix,
@@ -26,6 +27,13 @@ function startWorker(): ServerProcess {
   return worker;
 }
 
+/** A process serving the API with its own worker (MNEMO_ROLE=all): it executes foreground sends in place. */
+async function startAllInOne(): Promise<{ port: number; server: ServerProcess }> {
+  const port = await freePort();
+  const server = startWorker({ MNEMO_ROLE: 'all', PORT: String(port) });
+  await waitForHealth(port, server);
+  return { port, server };
+}
 
 beforeAll(async () => {
   // The API alone: runs are executed only by the worker processes this test starts and kills.
@@ -78,5 +86,67 @@ describe('a worker killed mid-run', () => {
     t.fake.script({ text: 'Still here.' });
     const next = await t.letta.agents.messages.create(agent.id, { input: 'Are you there?' });
     expect((next.messages[0] as unknown as { content: string }).content).toBe('Still here.');
+  });
+});
+
+describe('a server killed while executing a foreground run in place', () => {
+  it('has its run failed by a surviving worker once its heartbeat is gone, the history consistent', async () => {
+    const agent = await createAgent(t.letta);
+    const { port, server } = await startAllInOne();
+    startWorker();
+    t.fake.script(
+      { toolCalls: [{ name: 'memory_insert', arguments: { label: 'human', new_string: 'Has a dog' } }] },
+      { text: 'never delivered', delayMs: 20_000 },
+    );
+    const before = t.fake.requests.length;
+    // A streaming send to the all-in-one server: it executes the run itself, without the queue.
+    const client = new Letta({ baseURL: `http://127.0.0.1:${port}`, apiKey: 'k', maxRetries: 0 });
+    const chunks: { message_type: string; run_id?: string }[] = [];
+    const consumed = (async () => {
+      for await (const chunk of await client.agents.messages.stream(agent.id, { input: 'I have a dog' })) chunks.push(chunk as { message_type: string });
+    })().catch((error: Error) => error);
+    await waitFor(async () => t.fake.requests.length - before, (n) => n === 2);
+    const runId = chunks.find((c) => c.run_id)!.run_id!;
+    expect((await t.letta.runs.retrieve(runId)).status).toBe('running');
+
+    server.child.kill('SIGKILL');
+    await server.exited;
+    expect(await consumed).toHaveProperty('message'); // the stream broke with its server
+
+    const ended = await waitFor(() => t.letta.runs.retrieve(runId), (r) => r.status !== 'running', 30_000);
+    expect(ended).toMatchObject({ status: 'failed', stop_reason: 'error' });
+    expect(ended.metadata).toMatchObject({ error: { type: 'internal_error', message: expect.stringMatching(/worker executing this run stopped/) } });
+    const history = (await t.letta.agents.messages.list(agent.id, { order: 'asc' })).items.map((m) => m.message_type);
+    expect(history).toEqual(['system_message', 'user_message', 'tool_call_message', 'tool_return_message']);
+
+    t.fake.script({ text: 'Still here.' });
+    const next = await t.letta.agents.messages.create(agent.id, { input: 'Are you there?' });
+    expect((next.messages[0] as unknown as { content: string }).content).toBe('Still here.');
+  });
+});
+
+describe('a server stopped (SIGTERM) while executing a foreground run in place', () => {
+  it('finishes the run, even one whose client went away, before exiting 0', async () => {
+    const agent = await createAgent(t.letta);
+    const { port, server } = await startAllInOne();
+    t.fake.script({ text: 'Finished after the signal.', delayMs: 1500 });
+    const before = t.fake.requests.length;
+    const client = new AbortController();
+    const response = fetch(`http://127.0.0.1:${port}/v1/agents/${agent.id}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input: 'Take your time' }),
+      signal: client.signal,
+    }).catch((error: Error) => error);
+    await waitFor(async () => t.fake.requests.length - before, (n) => n === 1);
+    client.abort();
+    expect(await response).toHaveProperty('name', 'AbortError');
+    server.child.kill('SIGTERM');
+
+    expect(await server.exited).toBe(0);
+    const [run] = (await t.letta.runs.list({ agent_id: agent.id })).items;
+    expect(run).toMatchObject({ status: 'completed', stop_reason: 'end_turn' });
+    const history = (await t.letta.agents.messages.list(agent.id, { order: 'asc' })).items as unknown as { message_type: string; content?: string }[];
+    expect(history.at(-1)).toMatchObject({ message_type: 'assistant_message', content: 'Finished after the signal.' });
   });
 });

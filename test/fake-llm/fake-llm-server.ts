@@ -95,7 +95,8 @@ function isError(step: ScriptStep): step is ScriptedError & { status?: number } 
   return typeof (step as { error?: unknown }).error === 'string';
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+/** The whole body of a request, as text. */
+export function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
