@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { IdleTimeout } from './idle-timeout';
+import { providerFetch } from './provider-fetch';
 import { knownContextWindow } from './model-catalog';
 import { ChatEvent, ChatMessage, ChatRequest, EmbeddingModelInfo, FinishReason, LlmError, LlmProvider, ModelInfo, ReasoningBlock, ToolCall, Usage } from './llm.types';
 
@@ -31,7 +32,7 @@ export class AnthropicProvider implements LlmProvider {
     this.name = options.name;
     this.timeoutMs = options.timeoutMs;
     this.baseUrl = options.baseUrl;
-    this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseUrl, timeout: options.timeoutMs, maxRetries: options.maxRetries });
+    this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseUrl, timeout: options.timeoutMs, maxRetries: options.maxRetries, fetch: providerFetch() });
   }
 
   async listModels(): Promise<ModelInfo[]> {

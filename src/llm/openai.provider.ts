@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { IdleTimeout } from './idle-timeout';
+import { providerFetch } from './provider-fetch';
 import { knownContextWindow } from './model-catalog';
 import { ChatEvent, ChatMessage, ChatRequest, EmbeddingModelInfo, FinishReason, LlmError, LlmProvider, ModelInfo, ReasoningBlock, ToolCall, Usage } from './llm.types';
 
@@ -26,7 +27,7 @@ export class OpenAiProvider implements LlmProvider {
     this.name = options.name;
     this.type = options.type ?? 'openai';
     this.baseUrl = options.baseUrl;
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, timeout: options.timeoutMs, maxRetries: options.maxRetries });
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, timeout: options.timeoutMs, maxRetries: options.maxRetries, fetch: providerFetch() });
   }
 
   async listModels(): Promise<ModelInfo[]> {

@@ -1,0 +1,36 @@
+import { Readable } from 'node:stream';
+import { Agent, request } from 'undici';
+
+/** Statuses whose responses have no body, which a web Response refuses to be given. */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The `fetch` the provider SDKs are given: undici's `request` on one keep-alive connection pool, answered as a web
+ * Response. The SDKs only need a status, headers and a body stream; the global fetch's implementation of the Fetch
+ * standard costs about 0.5 ms more CPU per streamed model call (measured against the bench's fake provider: 1.4–1.6 ms
+ * of client CPU per call with it, 1.0 ms with this), a tenth of what a simple turn costs the server. Redirects are not
+ * followed (provider APIs do not redirect).
+ */
+export function providerFetch(): typeof fetch {
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000 });
+  return (async (input: string | URL | Request, init: RequestInit = {}) => {
+    const url = typeof input === 'string' || input instanceof URL ? input : input.url;
+    const res = await request(url, {
+      method: (init.method ?? 'GET') as 'GET',
+      headers: init.headers as Iterable<[string, string]> | Record<string, string> | undefined,
+      body: init.body as string | undefined,
+      signal: init.signal ?? undefined,
+      dispatcher,
+    });
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+      else if (value !== undefined) headers.set(name, value);
+    }
+    if (NULL_BODY_STATUSES.has(res.statusCode)) {
+      res.body.resume();
+      return new Response(null, { status: res.statusCode, headers });
+    }
+    return new Response(Readable.toWeb(res.body) as ReadableStream, { status: res.statusCode, headers });
+  }) as typeof fetch;
+}
