@@ -9,10 +9,11 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * Response. The SDKs only need a status, headers and a body stream; the global fetch's implementation of the Fetch
  * standard costs about 0.5 ms more CPU per streamed model call (measured against the bench's fake provider: 1.4–1.6 ms
  * of client CPU per call with it, 1.0 ms with this), a tenth of what a simple turn costs the server. Redirects are not
- * followed (provider APIs do not redirect).
+ * followed (provider APIs do not redirect). undici's own header and body timeouts (300 s) are off, so the SDK's request
+ * timeout (LLM_TIMEOUT_MS) and the model stream's idle timeout govern alone, whatever they are set to.
  */
 export function providerFetch(): typeof fetch {
-  const dispatcher = new Agent({ keepAliveTimeout: 30_000 });
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 });
   return (async (input: string | URL | Request, init: RequestInit = {}) => {
     const url = typeof input === 'string' || input instanceof URL ? input : input.url;
     const res = await request(url, {
