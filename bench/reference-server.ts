@@ -3,7 +3,8 @@
  *
  *   POST /turn/:agentId  {"input": "hi"}
  *     1. SELECT the agent row (agents table of the same database Mnemo uses)
- *     2. one streaming chat completion to the fake provider through the official `openai` SDK (as Mnemo calls it)
+ *     2. one streaming chat completion to the fake provider through the official `openai` SDK, with Mnemo's transport
+ *        (`providerFetch`), as Mnemo calls it
  *     3. one transaction inserting the user and the assistant message into bench_reference_messages
  *     → JSON { messages, stop_reason, usage }
  *
@@ -15,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { Pool } from 'pg';
+import { providerFetch } from '../src/llm/provider-fetch';
 import { readBody } from '../test/fake-llm/fake-llm-server';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mnemo_bench';
@@ -22,7 +24,7 @@ const baseURL = process.env.OPENAI_BASE_URL ?? 'http://127.0.0.1:1/v1';
 const model = process.env.MODEL ?? 'bench-model';
 
 const pool = new Pool({ connectionString: databaseUrl, max: 10 });
-const openai = new OpenAI({ apiKey: 'bench', baseURL, maxRetries: 0, timeout: 120_000 });
+const openai = new OpenAI({ apiKey: 'bench', baseURL, maxRetries: 0, timeout: 120_000, fetch: providerFetch() });
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
