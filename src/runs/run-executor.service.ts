@@ -95,17 +95,20 @@ export class RunExecutor implements BeforeApplicationShutdown {
     const runId = newId('run');
     if (!(await this.contextLock.tryAcquire(agentId, conversationId, runId))) return null;
     const messages = params.request.input.map((m) => inputRow({ agentId, conversationId, runId, stepId: null }, m));
+    const signal = this.cancellation.listen(runId);
     let admitted: Admitted | undefined;
     try {
       admitted = await this.runs.admit(params, { runId, workerId: this.workerId, messages, read: (a, c) => contextSql(conversationId, a, c) });
     } finally {
-      if (!admitted?.startedWith) await this.contextLock.release(agentId, conversationId, runId);
+      if (!admitted?.startedWith) {
+        this.cancellation.unwatch(runId);
+        await this.contextLock.release(agentId, conversationId, runId);
+      }
     }
     if (!admitted.startedWith) return admitted.run;
     const run: AdmittedRun = { ...admitted.run, frameLog: new InMemoryFrameLog() };
     const preloaded = { context: admitted.startedWith as unknown as ContextRow, messages };
     const execution = (async () => {
-      const { signal } = this.cancellation.watch(runId);
       try {
         await this.executeStarted(run, signal, run.frameLog!, (work) => this.contextLock.holdWhile(agentId, conversationId, runId, work), preloaded);
       } finally {
