@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { IdleTimeout } from './idle-timeout';
-import { providerFetch } from './provider-fetch';
 import { knownContextWindow } from './model-catalog';
+import { providerFetch } from './provider-fetch';
 import { ChatEvent, ChatMessage, ChatRequest, EmbeddingModelInfo, FinishReason, LlmError, LlmProvider, ModelInfo, ReasoningBlock, ToolCall, Usage } from './llm.types';
 
 export interface AnthropicProviderOptions {

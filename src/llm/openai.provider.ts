@@ -1,8 +1,8 @@
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { IdleTimeout } from './idle-timeout';
-import { providerFetch } from './provider-fetch';
 import { knownContextWindow } from './model-catalog';
+import { providerFetch } from './provider-fetch';
 import { ChatEvent, ChatMessage, ChatRequest, EmbeddingModelInfo, FinishReason, LlmError, LlmProvider, ModelInfo, ReasoningBlock, ToolCall, Usage } from './llm.types';
 
 export interface OpenAiProviderOptions {
