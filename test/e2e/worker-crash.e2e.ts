@@ -35,6 +35,13 @@ async function startAllInOne(): Promise<{ port: number; server: ServerProcess }>
   return { port, server };
 }
 
+/** The agent takes a new turn after its run was failed: its context was freed and its history is usable. */
+async function expectAgentAnswers(agentId: string): Promise<void> {
+  t.fake.script({ text: 'Still here.' });
+  const next = await t.letta.agents.messages.create(agentId, { input: 'Are you there?' });
+  expect((next.messages[0] as unknown as { content: string }).content).toBe('Still here.');
+}
+
 beforeAll(async () => {
   // The API alone: runs are executed only by the worker processes this test starts and kills.
   t = await startTestApp({ MNEMO_ROLE: 'api', RUN_LOCK_MS: LOCK_MS });
@@ -83,9 +90,7 @@ describe('a worker killed mid-run', () => {
     expect(replay.map((c) => c.message_type).filter((m) => m !== 'ping')).toEqual(['tool_call_message', 'tool_return_message', 'stop_reason']);
     expect(replay.at(-1)!.stop_reason).toBe('error');
 
-    t.fake.script({ text: 'Still here.' });
-    const next = await t.letta.agents.messages.create(agent.id, { input: 'Are you there?' });
-    expect((next.messages[0] as unknown as { content: string }).content).toBe('Still here.');
+    await expectAgentAnswers(agent.id);
   });
 });
 
@@ -119,9 +124,7 @@ describe('a server killed while executing a foreground run in place', () => {
     const history = (await t.letta.agents.messages.list(agent.id, { order: 'asc' })).items.map((m) => m.message_type);
     expect(history).toEqual(['system_message', 'user_message', 'tool_call_message', 'tool_return_message']);
 
-    t.fake.script({ text: 'Still here.' });
-    const next = await t.letta.agents.messages.create(agent.id, { input: 'Are you there?' });
-    expect((next.messages[0] as unknown as { content: string }).content).toBe('Still here.');
+    await expectAgentAnswers(agent.id);
   });
 });
 
