@@ -1,0 +1,69 @@
+import { Client } from 'pg';
+import { windowJsonSql } from '../../src/messages/in-context';
+import { prepareDatabase } from '../../src/database/prepare-database';
+import { TEST_DATABASE_URL } from '../support/test-env';
+
+/**
+ * Reading one context's window must cost the same however much history the other contexts on the server hold, even on
+ * a database the planner has no statistics for yet (a new deployment, or a table that just grew).
+ */
+const url = new URL(TEST_DATABASE_URL);
+url.pathname = `${url.pathname}_plans`;
+const AGENTS = 500;
+const WINDOW = 40;
+
+let db: Client;
+beforeAll(async () => {
+  const admin = new Client({ connectionString: new URL('/postgres', url).toString() });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${url.pathname.slice(1)}" WITH (FORCE)`);
+  await admin.end();
+  await prepareDatabase(url.toString());
+  db = new Client({ connectionString: url.toString() });
+  await db.connect();
+  // Never analyzed: every agent has a default-context window and a conversation with one of its own.
+  await db.query(
+    `INSERT INTO agents (id, name, agent_type, system, llm_config) SELECT 'agent-' || i, 'a' || i, 'letta_v1_agent', '', '{}' FROM generate_series(1, $1) i`,
+    [AGENTS],
+  );
+  await db.query(`INSERT INTO conversations (id, agent_id) SELECT 'conv-' || i, 'agent-' || i FROM generate_series(1, $1) i`, [AGENTS]);
+  await db.query(
+    `INSERT INTO messages (id, agent_id, conversation_id, role, in_context)
+     SELECT 'message-' || a || '-' || c || '-' || m, 'agent-' || a, CASE c WHEN 1 THEN 'conv-' || a END, CASE m WHEN 1 THEN 'system' ELSE 'user' END, true
+       FROM generate_series(1, $1) a, generate_series(1, 2) c, generate_series(1, $2) m`,
+    [AGENTS, WINDOW],
+  );
+});
+afterAll(() => db?.end());
+
+/** The plan of a window read, and how many index and table pages it touched. */
+async function explain(conversationId: string | null, agentId: string) {
+  // The one parameter is the conversation, or the agent for its default context (as `loadWindow` reads it).
+  const sql = `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${windowJsonSql(conversationId, '$1', '$1')}`;
+  const [{ 'QUERY PLAN': [plan] }] = (await db.query(sql, [conversationId ?? agentId])).rows;
+  const indexes: string[] = [];
+  const visit = (node: { 'Index Name'?: string; Plans?: unknown[] }) => {
+    if (node['Index Name']) indexes.push(node['Index Name']);
+    for (const child of node.Plans ?? []) visit(child as typeof node);
+  };
+  visit(plan.Plan);
+  const scan = plan.Plan.Plans[0];
+  return { indexes, pages: scan['Shared Hit Blocks'] + scan['Shared Read Blocks'], rows: scan['Actual Rows'] };
+}
+
+describe('reading a context window', () => {
+  it("of an agent's default context touches only that context's rows", async () => {
+    const { indexes, pages, rows } = await explain(null, 'agent-7');
+    expect(rows).toBe(WINDOW);
+    expect(indexes.every((name) => !name.startsWith('messages_conversation'))).toBe(true);
+    // A few index and table pages; scanning every agent's rows touches dozens.
+    expect(pages).toBeLessThan(15);
+  });
+
+  it("of a conversation touches only that conversation's rows", async () => {
+    const { indexes, pages, rows } = await explain('conv-7', 'agent-7');
+    expect(rows).toBe(WINDOW);
+    expect(indexes).not.toContain('messages_in_context_idx');
+    expect(pages).toBeLessThan(15);
+  });
+});
