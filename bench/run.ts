@@ -15,7 +15,7 @@ import { Client, Pool } from 'pg';
 import { LOOP_MARKER } from './fake-process';
 import { expectOk, timeStream } from './lib/http';
 import { LoadResult, runLoad } from './lib/load';
-import { Child, freePort, ROOT, rssBytes, sleep, startChild, startTsChild } from './lib/procs';
+import { Child, cpuMs, freePort, ROOT, rssBytes, sleep, startChild, startTsChild } from './lib/procs';
 import { percentile, round, summarize, Summary } from './lib/stats';
 import { formatTable, Metric } from './lib/table';
 import { countStatementsPerTurn, loadInProcessApp } from './statements';
@@ -201,6 +201,31 @@ function summarizeServerLog(lines: string[]): { count: number; top: { level: num
   return { count, top: [...groups.values()].sort((a, b) => b.count - a.count).slice(0, 10) };
 }
 
+/** Postgres backends of the bench database whose `pg_stat_activity` row matches `where`. */
+async function backendPids(where: string): Promise<number[]> {
+  const admin = new Client({ connectionString: DATABASE_URL, application_name: 'mnemo-bench-cpu' });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND ${where}`, [DB_NAME]);
+    return rows.map((r) => r.pid);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Runs `load`, and measures the CPU time (ms) a server process and its database backends spent meanwhile. */
+async function withCpu<T>(serverPid: number, backends: () => Promise<number[]>, load: () => Promise<T>): Promise<[T, { server: number; backends: number }]> {
+  const pids = await backends();
+  const sum = (values: number[]) => values.filter(Number.isFinite).reduce((a, b) => a + b, 0);
+  const server0 = cpuMs(serverPid);
+  const backends0 = pids.map(cpuMs);
+  const result = await load();
+  const server = cpuMs(serverPid) - server0;
+  // A pool can open a backend during the load: it counts from its start.
+  const later = (await backends()).filter((pid) => !pids.includes(pid));
+  return [result, { server, backends: sum(pids.map((pid, i) => cpuMs(pid) - backends0[i])) + sum(later.map(cpuMs)) }];
+}
+
 const pct = (a: number, b: number) => ((a - b) / b) * 100;
 const fixed = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
@@ -315,9 +340,17 @@ async function main(): Promise<number> {
       noteLoad('mnemo warmup', await runLoad({ url: api, paths: paths(maxC), body: SEND_BODY, connections: maxC, durationSeconds: P.warmupSeconds }));
       noteLoad('reference warmup', await runLoad({ url: reference!.url, paths: refPaths(maxC), body: SEND_BODY, connections: maxC, durationSeconds: P.warmupSeconds }));
       const fl = fakeLatency ?? { p50: NaN, p99: NaN };
+      const mnemoBackends = () => backendPids(`application_name NOT LIKE 'mnemo-bench%'`);
+      const referenceBackends = () => backendPids(`application_name = 'mnemo-bench-reference'`);
       for (const c of CONCURRENCIES) {
-        const m = noteLoad(`mnemo sync c=${c}`, await runLoad({ url: api, paths: paths(c), body: SEND_BODY, connections: c, durationSeconds: P.loadSeconds }));
-        const ref = noteLoad(`reference c=${c}`, await runLoad({ url: reference!.url, paths: refPaths(c), body: SEND_BODY, connections: c, durationSeconds: P.loadSeconds }));
+        const [m, mCpu] = await withCpu(mnemo!.pid, mnemoBackends, () =>
+          runLoad({ url: api, paths: paths(c), body: SEND_BODY, connections: c, durationSeconds: P.loadSeconds }),
+        );
+        const [ref, refCpu] = await withCpu(reference!.pid, referenceBackends, () =>
+          runLoad({ url: reference!.url, paths: refPaths(c), body: SEND_BODY, connections: c, durationSeconds: P.loadSeconds }),
+        );
+        noteLoad(`mnemo sync c=${c}`, m);
+        noteLoad(`reference c=${c}`, ref);
         const s = `(a) sync c=${c}`;
         add({ id: `a.c${c}.latency.p50`, scenario: 'a', metric: `${s} latency p50 (ref: reference turn)`, unit: 'ms', value: m.latency.p50, reference: ref.latency.p50, ratio: m.latency.p50 / ref.latency.p50 });
         add({ id: `a.c${c}.latency.p99`, scenario: 'a', metric: `${s} latency p99 (ref: reference turn)`, unit: 'ms', value: m.latency.p99, reference: ref.latency.p99, ratio: m.latency.p99 / ref.latency.p99 });
@@ -350,6 +383,13 @@ async function main(): Promise<number> {
           ratio,
           ...(c === 32 ? { target: '≥ 0.5× ref', met: ratio >= 0.5 } : {}),
         });
+        if (c !== maxC) continue;
+        // Where the throughput goes when the machine is saturated: CPU each side spends per turn.
+        for (const [part, label] of [['server', 'server process'], ['backends', 'its Postgres backends']] as const) {
+          const value = mCpu[part] / m.ok;
+          const reference = refCpu[part] / ref.ok;
+          add({ id: `a.c${c}.cpu_per_turn.${part}`, scenario: 'a', metric: `${s} CPU per turn, ${label}`, unit: 'ms', value, reference, ratio: value / reference });
+        }
       }
     });
 

@@ -117,4 +117,16 @@ export function rssBytes(pid: number): number {
   }
 }
 
+/** CPU time (user + system) a process has used, in ms, or NaN once it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8') as string;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ: what /proc reports CPU times in on Linux
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
