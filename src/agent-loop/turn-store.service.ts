@@ -6,7 +6,7 @@ import { MemoryPromptService } from '../blocks/memory-prompt.service';
 import { notFound } from '../common/errors';
 import { insertRows, insertTogether } from '../database/insert-rows';
 import type { ToolCall } from '../llm/llm.types';
-import { loadWindow, windowJsonSql } from '../messages/in-context';
+import { loadWindow, windowKeysSql } from '../messages/in-context';
 import { entitiesFromJson } from '../database/json-rows';
 import { queryPrepared } from '../database/prepared';
 import { ConversationEntity } from '../conversations/conversation.entity';
@@ -16,6 +16,7 @@ import { StepEntity } from '../steps/step.entity';
 import { byName, ToolEntity } from '../tools/tool.entity';
 import { executeToolCalls } from './tool-executor';
 import { RowScope, toolRow } from './turn-messages';
+import { WindowCache, WindowKey } from './window-cache';
 
 /** What one turn works on, read once at its start and kept up to date in memory as steps land. */
 export interface TurnContext {
@@ -40,23 +41,29 @@ export interface CommittedStep {
 
 type Json = Record<string, unknown>;
 
-/** What `contextSql` reads: the rows of a turn's context as JSON. */
+/** What `contextSql` reads: the rows of a turn's context as JSON, and which rows its window holds. */
 export interface ContextRow {
   agent: Json;
   conversation: Json | null;
   tools: Json[];
-  window: Json[];
+  window: WindowKey[];
 }
 
+/** Rows of context windows kept between turns: enough for a few thousand typical windows. */
+const WINDOW_CACHE_CHARS = 64 * 1024 * 1024;
+
+const READ_ROWS_SQL = 'SELECT m.xmin::text AS xmin, row_to_json(m) AS row FROM messages m WHERE m.id = ANY($1)';
+
 /**
- * SQL reading a turn's context in one statement: the agent, its conversation, tools and context window. `agent` and
- * `conversation` are the statement's parameters holding their ids; no row when the agent does not exist.
+ * SQL reading a turn's context in one statement: the agent, its conversation, tools and which rows make its context
+ * window. `agent` and `conversation` are the statement's parameters holding their ids; no row when the agent does not
+ * exist.
  */
 export function contextSql(conversationId: string | null, agent: string, conversation: string): string {
   return `SELECT row_to_json(a) AS agent,
                  (SELECT row_to_json(c) FROM conversations c WHERE c.id = ${conversation} AND c.agent_id = ${agent}) AS conversation,
                  (SELECT COALESCE(json_agg(t), '[]') FROM agent_tools l JOIN tools t ON t.id = l.tool_id WHERE l.agent_id = ${agent}) AS tools,
-                 (${windowJsonSql(conversationId, agent, conversation)}) AS window
+                 (${windowKeysSql(conversationId, agent, conversation)}) AS window
             FROM agents a WHERE a.id = ${agent}`;
 }
 
@@ -65,6 +72,8 @@ export function contextSql(conversationId: string | null, agent: string, convers
  */
 @Injectable()
 export class TurnStore {
+  private readonly windows = new WindowCache(WINDOW_CACHE_CHARS);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly memoryPrompt: MemoryPromptService,
@@ -78,20 +87,22 @@ export class TurnStore {
   }
 
   /**
-   * The context read by `contextSql`, with `written` (rows written since the read) after its window. Brings a
-   * conversation's system message up to date when memory changed.
+   * The context read by `contextSql`, with `written` (rows written since the read, at row version `writtenXmin` when
+   * known) after its window. Brings a conversation's system message up to date when memory changed.
    */
-  async contextFrom(row: ContextRow, conversationId: string | null, written: MessageEntity[] = []): Promise<TurnContext> {
+  async contextFrom(row: ContextRow, conversationId: string | null, written: MessageEntity[] = [], writtenXmin?: string): Promise<TurnContext> {
     const [agent] = entitiesFromJson(this.dataSource, AgentEntity, [row.agent]);
     const [conversation = null] = entitiesFromJson(this.dataSource, ConversationEntity, row.conversation ? [row.conversation] : []);
     if (conversationId && !conversation) throw notFound('Conversation', conversationId);
     const tools = entitiesFromJson(this.dataSource, ToolEntity, row.tools).sort(byName);
-    let window = entitiesFromJson(this.dataSource, MessageEntity, row.window);
+    const context = contextKey(agent.id, conversationId);
+    let window: MessageEntity[];
     if (conversation && BigInt(conversation.memoryVersion) < BigInt(agent.memoryVersion)) {
       await this.dataSource.transaction((manager) => this.memoryPrompt.recompileConversation(conversation.id, manager));
       window = await loadWindow(this.dataSource.manager, agent.id, conversationId);
     } else {
-      window.push(...written);
+      window = [...(await this.windowRows(context, row.window)), ...written];
+      if (writtenXmin) this.windows.add(context, written.map((message) => [writtenXmin, message]));
     }
     const [system, ...history] = window;
     return {
@@ -103,6 +114,19 @@ export class TurnStore {
       history: system?.role === 'system' ? history : window,
       inputSaved: Promise.resolve(),
     };
+  }
+
+  /** The rows of a window: those this process holds at the same version, the others read in one statement. */
+  private async windowRows(context: string, keys: WindowKey[]): Promise<MessageEntity[]> {
+    const rows = this.windows.take(context, keys);
+    const missing = keys.filter((_, i) => !rows[i]).map(([id]) => id);
+    if (missing.length === 0) return rows as MessageEntity[];
+    const read = await queryPrepared<{ xmin: string; row: Json }>(this.dataSource, READ_ROWS_SQL, [missing]);
+    const entities = entitiesFromJson(this.dataSource, MessageEntity, read.map((r) => r.row));
+    this.windows.add(context, entities.map((entity, i) => [read[i].xmin, entity]));
+    const byId = new Map(entities.map((entity) => [entity.id, entity]));
+    // A row deleted since the window was read is left out; one changed since is taken as it is now.
+    return keys.flatMap(([id], i) => rows[i] ?? byId.get(id) ?? []);
   }
 
   /** Re-reads the window after a compaction moved part of it out. */
@@ -154,8 +178,11 @@ export class TurnStore {
     await ctx.inputSaved;
     const now = new Date();
     if (calls.length === 0) {
-      const alsoRan = await insertTogether(this.dataSource, [[StepEntity, [step]], [MessageEntity, assistant ? [assistant] : []]], alsoRun);
-      if (assistant) ctx.history.push(assistant);
+      const { row: alsoRan, xmin } = await insertTogether(this.dataSource, [[StepEntity, [step]], [MessageEntity, assistant ? [assistant] : []]], alsoRun);
+      if (assistant) {
+        ctx.history.push(assistant);
+        this.windows.add(contextKey(ctx.agent.id, ctx.conversation?.id ?? null), [[xmin, assistant]]);
+      }
       return { tool: null, alsoRan };
     }
     const committed = await this.dataSource.transaction(async (manager) => {
@@ -185,4 +212,8 @@ export class TurnStore {
     await ctx.inputSaved;
     await insertRows(this.dataSource.manager, StepEntity, [step]);
   }
+}
+
+function contextKey(agentId: string, conversationId: string | null): string {
+  return conversationId ?? agentId;
 }

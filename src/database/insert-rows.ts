@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { queryPrepared } from './prepared';
+import { WRITTEN_XMIN_SQL } from '../messages/in-context';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 interface InsertShape {
@@ -62,18 +63,17 @@ export async function insertRows<T extends ObjectLiteral>(manager: EntityManager
 /**
  * Several INSERTs as one statement (data-modifying CTEs): atomic without a transaction, one round trip instead of four
  * (BEGIN, two INSERTs, COMMIT). `then`, given the parameters so far, may supply the statement's final SELECT (another
- * write done in the same statement); its first row is returned.
+ * write done in the same statement); its first row is returned, with the `xmin` the written rows carry.
  */
 export async function insertTogether(
   dataSource: DataSource,
   inserts: [EntityTarget<ObjectLiteral>, ObjectLiteral[]][],
   then?: (params: unknown[]) => string,
-): Promise<Record<string, unknown> | undefined> {
+): Promise<{ row?: Record<string, unknown>; xmin: string }> {
   const params: unknown[] = [];
   const parts = inserts.filter(([, rows]) => rows.length > 0).map(([entity, rows]) => insertSql(dataSource.manager, entity, rows, params));
-  const select = then?.(params) ?? 'SELECT 1';
-  if (parts.length === 0 && !then) return undefined;
+  const select = `SELECT ${WRITTEN_XMIN_SQL} AS xmin, (${then ? `SELECT row_to_json(t) FROM (${then(params)}) t` : 'NULL'}) AS row`;
   const ctes = parts.map((sql, i) => `i${i} AS (${sql})`).join(', ');
-  const [row] = await queryPrepared<Record<string, unknown>>(dataSource, parts.length ? `WITH ${ctes} ${select}` : select, params);
-  return row;
+  const [{ xmin, row }] = await queryPrepared<{ xmin: string; row: Record<string, unknown> | null }>(dataSource, parts.length ? `WITH ${ctes} ${select}` : select, params);
+  return { row: row ?? undefined, xmin };
 }

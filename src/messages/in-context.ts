@@ -9,14 +9,29 @@ import { MessageEntity } from './message.entity';
 export const IN_CONTEXT_ORDER = (alias: string) =>
   `CASE ${alias}.role WHEN 'system' THEN 0 WHEN 'summary' THEN 1 ELSE 2 END, ${alias}.seq`;
 
+/** The statement's filter selecting a context's window rows (alias `m`); `agent` and `conversation` are its parameters. */
+function windowScope(conversationId: string | null, agent: string, conversation: string): string {
+  return `m.in_context AND ${conversationId ? `m.conversation_id = ${conversation}` : `m.agent_id = ${agent} AND m.conversation_id IS NULL`}`;
+}
+
 /**
  * SQL of the window as one JSON array of rows, system message first, for readers that load it together with other
  * rows in one statement (see `entitiesFromJson`). `agent` and `conversation` are the statement's parameters.
  */
 export function windowJsonSql(conversationId: string | null, agent: string, conversation: string): string {
-  const scope = conversationId ? `m.conversation_id = ${conversation}` : `m.agent_id = ${agent} AND m.conversation_id IS NULL`;
-  return `SELECT COALESCE(json_agg(m ORDER BY ${IN_CONTEXT_ORDER('m')}), '[]') FROM messages m WHERE m.in_context AND ${scope}`;
+  return `SELECT COALESCE(json_agg(m ORDER BY ${IN_CONTEXT_ORDER('m')}), '[]') FROM messages m WHERE ${windowScope(conversationId, agent, conversation)}`;
 }
+
+/**
+ * SQL of the window as one JSON array of `[id, xmin]` pairs in window order: which rows, at which row version (every
+ * UPDATE writes a new version with a new `xmin`), for readers that keep the rows they have already read.
+ */
+export function windowKeysSql(conversationId: string | null, agent: string, conversation: string): string {
+  return `SELECT COALESCE(json_agg(json_build_array(m.id, m.xmin::text) ORDER BY ${IN_CONTEXT_ORDER('m')}), '[]') FROM messages m WHERE ${windowScope(conversationId, agent, conversation)}`;
+}
+
+/** SQL of the `xmin` the rows written by the current statement carry: its transaction id, without the epoch. */
+export const WRITTEN_XMIN_SQL = `(pg_current_xact_id()::text::bigint % 4294967296)::text`;
 
 /** The context window of the agent's default context or of a conversation, system message first. */
 export async function loadWindow(manager: EntityManager, agentId: string, conversationId: string | null): Promise<MessageEntity[]> {

@@ -107,7 +107,7 @@ export class RunExecutor implements BeforeApplicationShutdown {
     }
     if (!admitted.startedWith) return admitted.run;
     const run: AdmittedRun = { ...admitted.run, frameLog: new InMemoryFrameLog() };
-    const preloaded = { context: admitted.startedWith as unknown as ContextRow, messages };
+    const preloaded = { context: admitted.startedWith as unknown as ContextRow, messages, xmin: admitted.writtenXmin };
     const execution = (async () => {
       try {
         await this.executeStarted(run, signal, run.frameLog!, (work) => this.contextLock.holdWhile(agentId, conversationId, runId, work), preloaded);

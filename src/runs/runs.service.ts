@@ -11,6 +11,7 @@ import { MessageEntity } from '../messages/message.entity';
 import { QueuesService } from '../queue/queues.service';
 import { StepEntity } from '../steps/step.entity';
 import { insertWhenSql } from '../database/insert-rows';
+import { WRITTEN_XMIN_SQL } from '../messages/in-context';
 import { queryPrepared } from '../database/prepared';
 import { ACTIVE_STATUSES, RunEntity, RunRequest, StartedRun } from './run.entity';
 
@@ -41,6 +42,8 @@ export interface Admitted {
   run: RunEntity;
   /** The row `StartInPlace.read` read, when the run started in place. */
   startedWith?: Record<string, unknown>;
+  /** The `xmin` of the rows admission wrote (the run, its input), when the run started in place. */
+  writtenXmin?: string;
 }
 
 export interface RunOutcome {
@@ -101,10 +104,15 @@ export class RunsService {
     if (inPlace) {
       const started = `EXISTS (SELECT 1 FROM admitted WHERE outcome = 'started')`;
       sql = `WITH admitted AS (${sql}), input AS (${insertWhenSql(this.dataSource.manager, MessageEntity, inPlace.messages, values, started)})
-             SELECT admitted.*, row_to_json(r) AS started_with
+             SELECT admitted.*, row_to_json(r) AS started_with, ${WRITTEN_XMIN_SQL} AS written_xmin
                FROM admitted LEFT JOIN LATERAL (${inPlace.read('$2', '$3')}) r ON admitted.outcome = 'started'`;
     }
-    const [result]: { outcome: 'no_agent' | 'busy' | 'started' | 'dispatched' | 'waiting'; run_id: string | null; started_with?: Record<string, unknown> | null }[] =
+    const [result]: {
+      outcome: 'no_agent' | 'busy' | 'started' | 'dispatched' | 'waiting';
+      run_id: string | null;
+      started_with?: Record<string, unknown> | null;
+      written_xmin?: string;
+    }[] =
       await queryPrepared(this.dataSource, sql, values);
     if (result.outcome === 'no_agent') throw notFound('Agent', params.agentId);
     if (result.outcome === 'busy') {
@@ -139,7 +147,7 @@ export class RunsService {
       createdAt: now,
       updatedAt: now,
     };
-    return { run, startedWith: result.started_with ?? undefined };
+    return { run, startedWith: result.started_with ?? undefined, writtenXmin: result.written_xmin };
   }
 
   /** Marks a run running on a worker and returns what it needs; null when it is not waiting to start (cancelled, taken). */

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { windowJsonSql } from '../../src/messages/in-context';
+import { windowJsonSql, windowKeysSql } from '../../src/messages/in-context';
 import { prepareDatabase } from '../../src/database/prepare-database';
 import { TEST_DATABASE_URL } from '../support/test-env';
 
@@ -37,9 +37,9 @@ beforeAll(async () => {
 afterAll(() => db?.end());
 
 /** The plan of a window read, and how many index and table pages it touched. */
-async function explain(conversationId: string | null, agentId: string) {
+async function explain(read: typeof windowJsonSql, conversationId: string | null, agentId: string) {
   // The one parameter is the conversation, or the agent for its default context (as `loadWindow` reads it).
-  const sql = `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${windowJsonSql(conversationId, '$1', '$1')}`;
+  const sql = `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${read(conversationId, '$1', '$1')}`;
   const [{ 'QUERY PLAN': [plan] }] = (await db.query(sql, [conversationId ?? agentId])).rows;
   const indexes: string[] = [];
   const visit = (node: { 'Index Name'?: string; Plans?: unknown[] }) => {
@@ -51,9 +51,12 @@ async function explain(conversationId: string | null, agentId: string) {
   return { indexes, pages: scan['Shared Hit Blocks'] + scan['Shared Read Blocks'], rows: scan['Actual Rows'] };
 }
 
-describe('reading a context window', () => {
+describe.each([
+  ['rows', windowJsonSql],
+  ['row versions', windowKeysSql],
+])('reading a context window (%s)', (_, read) => {
   it("of an agent's default context touches only that context's rows", async () => {
-    const { indexes, pages, rows } = await explain(null, 'agent-7');
+    const { indexes, pages, rows } = await explain(read, null, 'agent-7');
     expect(rows).toBe(WINDOW);
     expect(indexes.every((name) => !name.startsWith('messages_conversation'))).toBe(true);
     // A few index and table pages; scanning every agent's rows touches dozens.
@@ -61,7 +64,7 @@ describe('reading a context window', () => {
   });
 
   it("of a conversation touches only that conversation's rows", async () => {
-    const { indexes, pages, rows } = await explain('conv-7', 'agent-7');
+    const { indexes, pages, rows } = await explain(read, 'conv-7', 'agent-7');
     expect(rows).toBe(WINDOW);
     expect(indexes).not.toContain('messages_in_context_idx');
     expect(pages).toBeLessThan(15);
