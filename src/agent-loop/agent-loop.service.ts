@@ -168,11 +168,13 @@ export class AgentLoopService {
       }
       // In token mode the assistant's reasoning, text and tool calls already went out as deltas.
       const streamed = (m: LettaMessage) => request.streamTokens && m.message_type !== 'hidden_reasoning_message';
-      for (const row of [assistant, committed.tool]) {
-        if (row) for (const message of toLettaMessages(row)) if (row !== assistant || !streamed(message)) yield { type: 'message', message };
+      const added = [assistant, committed.tool].filter((row): row is MessageEntity => row !== null);
+      for (const row of added) {
+        for (const message of toLettaMessages(row)) if (row !== assistant || !streamed(message)) yield { type: 'message', message };
       }
       if (stopReason) {
-        const after = estimateRequest(this.buildRequest(ctx, model, request));
+        // What the next request would carry: this one and what the step added.
+        const after = estimate + countMessageTokens(toChatMessages(added), model.model);
         yield { type: 'stop', stopReason, contextRatio: after / this.windowOf(ctx, model), runEnding: committed.alsoRan };
         yield { type: 'usage', usage: totals.value() };
         return;

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { AgentEntity } from '../agents/agent.entity';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { MemoryPromptService } from '../blocks/memory-prompt.service';
 import { notFound } from '../common/errors';
 import { insertRows, insertTogether } from '../database/insert-rows';
@@ -49,9 +50,6 @@ export interface ContextRow {
   window: WindowKey[];
 }
 
-/** Rows of context windows kept between turns: enough for a few thousand typical windows. */
-const WINDOW_CACHE_CHARS = 64 * 1024 * 1024;
-
 const READ_ROWS_SQL = 'SELECT m.xmin::text AS xmin, row_to_json(m) AS row FROM messages m WHERE m.id = ANY($1)';
 
 /**
@@ -72,12 +70,15 @@ export function contextSql(conversationId: string | null, agent: string, convers
  */
 @Injectable()
 export class TurnStore {
-  private readonly windows = new WindowCache(WINDOW_CACHE_CHARS);
+  private readonly windows: WindowCache;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly memoryPrompt: MemoryPromptService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.windows = new WindowCache(config.contextCacheBytes);
+  }
 
   /** Reads the agent, its conversation, tools and context window in one statement. */
   async load(agentId: string, conversationId: string | null = null): Promise<TurnContext> {

@@ -18,6 +18,7 @@ export class WindowCache {
   private readonly contexts = new Map<string, Map<string, CachedRow>>();
   private chars = 0;
 
+  /** `budgetChars`: the text (content and tool data) of the rows kept, all contexts together. */
   constructor(private readonly budgetChars: number) {}
 
   /**

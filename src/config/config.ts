@@ -86,6 +86,11 @@ class EnvironmentVariables {
   COMPACTION_TRIGGER_RATIO: number;
 
   @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  CONTEXT_CACHE_MB: number;
+
+  @Transform(({ value }) => Number(value))
   @IsNumber()
   @Min(0.05)
   @Max(1)
@@ -104,6 +109,8 @@ export interface AppConfig {
   llm: LlmConfigSection;
   runs: RunsConfigSection;
   compaction: { triggerRatio: number; backgroundRatio: number };
+  /** Text of context windows each process keeps between turns (rows of the least recently used contexts go first). */
+  contextCacheBytes: number;
 }
 
 export interface RunsConfigSection {
@@ -146,6 +153,7 @@ const DEFAULTS: Record<string, string> = {
   STREAM_PING_INTERVAL_MS: '20000',
   COMPACTION_TRIGGER_RATIO: '0.9',
   COMPACTION_BACKGROUND_RATIO: '0.7',
+  CONTEXT_CACHE_MB: '64',
 };
 
 /** Reads and validates the environment; a bad value stops the boot with the variable's name. */
@@ -194,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       pingIntervalMs: parsed.STREAM_PING_INTERVAL_MS,
     },
     compaction: { triggerRatio: parsed.COMPACTION_TRIGGER_RATIO, backgroundRatio: parsed.COMPACTION_BACKGROUND_RATIO },
+    contextCacheBytes: parsed.CONTEXT_CACHE_MB * 1024 * 1024,
   };
 }
 
