@@ -6,7 +6,7 @@ export type WindowKey = [id: string, xmin: string];
 interface CachedRow {
   xmin: string;
   row: MessageEntity;
-  chars: number;
+  bytes: number;
 }
 
 /**
@@ -16,10 +16,10 @@ interface CachedRow {
  */
 export class WindowCache {
   private readonly contexts = new Map<string, Map<string, CachedRow>>();
-  private chars = 0;
+  private bytes = 0;
 
-  /** `budgetChars`: the text (content and tool data) of the rows kept, all contexts together. */
-  constructor(private readonly budgetChars: number) {}
+  /** `budgetBytes`: the memory the rows kept may take, all contexts together (roughly: see `approximateBytes`). */
+  constructor(private readonly budgetBytes: number) {}
 
   /**
    * The rows of `keys` in order, `undefined` where this cache does not hold that version. The context's other rows
@@ -37,7 +37,7 @@ export class WindowCache {
       for (const [id, cached] of rows) {
         if (wanted.has(id)) continue;
         rows.delete(id);
-        this.chars -= cached.chars;
+        this.bytes -= cached.bytes;
       }
     }
     return found;
@@ -47,13 +47,13 @@ export class WindowCache {
   add(context: string, rows: [xmin: string, row: MessageEntity][]): void {
     const cached = this.touch(context);
     for (const [xmin, row] of rows) {
-      const chars = approximateChars(row);
-      this.chars += chars - (cached.get(row.id)?.chars ?? 0);
-      cached.set(row.id, { xmin, row, chars });
+      const bytes = approximateBytes(row);
+      this.bytes += bytes - (cached.get(row.id)?.bytes ?? 0);
+      cached.set(row.id, { xmin, row, bytes });
     }
     for (const [oldest, evicted] of this.contexts) {
-      if (this.chars <= this.budgetChars || oldest === context) break;
-      for (const row of evicted.values()) this.chars -= row.chars;
+      if (this.bytes <= this.budgetBytes || oldest === context) break;
+      for (const row of evicted.values()) this.bytes -= row.bytes;
       this.contexts.delete(oldest);
     }
   }
@@ -67,7 +67,7 @@ export class WindowCache {
   }
 }
 
-/** The size a row takes, roughly: its content and tool data as text. */
-function approximateChars(row: MessageEntity): number {
-  return 200 + JSON.stringify(row.content).length + (row.toolCalls ? JSON.stringify(row.toolCalls).length : 0) + (row.toolReturns ? JSON.stringify(row.toolReturns).length : 0);
+/** The memory a row takes, roughly: ~800 bytes of object overhead (measured in heap snapshots), and its content and tool data as text. */
+function approximateBytes(row: MessageEntity): number {
+  return 800 + JSON.stringify(row.content).length + (row.toolCalls ? JSON.stringify(row.toolCalls).length : 0) + (row.toolReturns ? JSON.stringify(row.toolReturns).length : 0);
 }

@@ -109,7 +109,7 @@ export interface AppConfig {
   llm: LlmConfigSection;
   runs: RunsConfigSection;
   compaction: { triggerRatio: number; backgroundRatio: number };
-  /** Text of context windows each process keeps between turns (rows of the least recently used contexts go first). */
+  /** Memory the context windows each process keeps between turns may take (the least recently used contexts go first). */
   contextCacheBytes: number;
 }
 

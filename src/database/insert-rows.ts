@@ -1,7 +1,12 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { queryPrepared } from './prepared';
-import { WRITTEN_XMIN_SQL } from '../messages/in-context';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+
+/**
+ * SQL of the `xmin` every row the current statement writes carries (its transaction id without the epoch), to compare
+ * with `xmin` read back later: equal means the row is still the version written.
+ */
+export const WRITTEN_XMIN_SQL = `(pg_current_xact_id()::text::bigint % 4294967296)::text`;
 
 interface InsertShape {
   table: string;

@@ -30,9 +30,6 @@ export function windowKeysSql(conversationId: string | null, agent: string, conv
   return `SELECT COALESCE(json_agg(json_build_array(m.id, m.xmin::text) ORDER BY ${IN_CONTEXT_ORDER('m')}), '[]') FROM messages m WHERE ${windowScope(conversationId, agent, conversation)}`;
 }
 
-/** SQL of the `xmin` the rows written by the current statement carry: its transaction id, without the epoch. */
-export const WRITTEN_XMIN_SQL = `(pg_current_xact_id()::text::bigint % 4294967296)::text`;
-
 /** The context window of the agent's default context or of a conversation, system message first. */
 export async function loadWindow(manager: EntityManager, agentId: string, conversationId: string | null): Promise<MessageEntity[]> {
   // The one parameter is the conversation, or the agent for its default context.

@@ -10,8 +10,7 @@ import { LettaMessage, toLettaMessages } from '../messages/letta-message';
 import { MessageEntity } from '../messages/message.entity';
 import { QueuesService } from '../queue/queues.service';
 import { StepEntity } from '../steps/step.entity';
-import { insertWhenSql } from '../database/insert-rows';
-import { WRITTEN_XMIN_SQL } from '../messages/in-context';
+import { insertWhenSql, WRITTEN_XMIN_SQL } from '../database/insert-rows';
 import { queryPrepared } from '../database/prepared';
 import { ACTIVE_STATUSES, RunEntity, RunRequest, StartedRun } from './run.entity';
 
