@@ -58,6 +58,8 @@ const P = QUICK
     };
 const CONCURRENCIES = [1, 8, 32];
 const HISTORY_SIZES = [1_000, 10_000, 100_000];
+/** Messages in context for (e)'s large-window agent (the others keep 20), ~400 characters each. */
+const WIDE_WINDOW = 300;
 const SOAK_CONNECTIONS = 8;
 
 const DB_NAME = 'mnemo_bench';
@@ -488,44 +490,55 @@ async function main(): Promise<number> {
     await scenario('(e) history scale 1k/10k/100k', async () => {
       const agents: Record<number, string> = {};
       const insertSeconds: Record<number, number> = {};
-      for (const size of HISTORY_SIZES) {
+      // 1k, 10k, 100k rows with the last 20 in context; and 1k rows with the last 300 in context, ~400 characters each
+      const insertHistory = async (size: number, inContext: number, text: string) => {
         const [agentId] = await createAgents(api, 1);
-        agents[size] = agentId;
         const t0 = performance.now();
         await pool!.query(
           `INSERT INTO messages (id, agent_id, role, content, search_text, in_context, created_at)
            SELECT 'message-' || gen_random_uuid(), $1,
                   CASE WHEN n % 2 = 1 THEN 'user' ELSE 'assistant' END,
-                  jsonb_build_array(jsonb_build_object('type', 'text', 'text', 'message ' || n)),
-                  'message ' || n,
-                  n > $2::int - 20,
+                  jsonb_build_array(jsonb_build_object('type', 'text', 'text', $4 || n)),
+                  $4 || n,
+                  n > $2::int - $3::int,
                   now()
              FROM generate_series(1, $2::int) AS n`,
-          [agentId, size],
+          [agentId, size, inContext, text],
         );
-        insertSeconds[size] = round((performance.now() - t0) / 1000, 2);
-        log(`  inserted ${size} messages in ${insertSeconds[size]} s`);
+        log(`  inserted ${size} messages (${inContext} in context) in ${fixed((performance.now() - t0) / 1000, 2)} s`);
+        return { agentId, seconds: round((performance.now() - t0) / 1000, 2) };
+      };
+      for (const size of HISTORY_SIZES) {
+        const { agentId, seconds } = await insertHistory(size, 20, 'message ');
+        agents[size] = agentId;
+        insertSeconds[size] = seconds;
       }
+      const wide = (await insertHistory(HISTORY_SIZES[0], WIDE_WINDOW, 'word '.repeat(80))).agentId;
       await pool!.query('ANALYZE messages');
       const pageUrl = (size: number) => `${api}/v1/agents/${agents[size]}/messages?limit=50`;
       const sendUrl = (size: number) => `${api}/v1/agents/${agents[size]}/messages`;
+      const wideUrl = `${api}/v1/agents/${wide}/messages`;
       for (let i = 0; i < 2; i++) {
         for (const size of HISTORY_SIZES) {
           await expectOk('GET', pageUrl(size));
           await expectOk('POST', sendUrl(size), SEND_BODY);
         }
+        await expectOk('POST', wideUrl, SEND_BODY);
       }
       // interleaved (1k, 10k, 100k, 1k, ...) so drift over time does not favour one size
       const pages: Record<number, number[]> = {};
       const turns: Record<number, number[]> = {};
       for (const size of HISTORY_SIZES) (pages[size] = []), (turns[size] = []);
+      const wideTurns: number[] = [];
       for (let i = 0; i < P.historySamples; i++) {
         for (const size of HISTORY_SIZES) pages[size].push((await expectOk('GET', pageUrl(size))).ms);
         for (const size of HISTORY_SIZES) turns[size].push((await expectOk('POST', sendUrl(size), SEND_BODY)).ms);
+        wideTurns.push((await expectOk('POST', wideUrl, SEND_BODY)).ms);
       }
       const bySize: Record<number, { page: Summary; turn: Summary; insertSeconds: number }> = {};
       for (const size of HISTORY_SIZES) bySize[size] = { page: summarize(pages[size]), turn: summarize(turns[size]), insertSeconds: insertSeconds[size] };
-      details.history = bySize;
+      const wideTurn = summarize(wideTurns);
+      details.history = { ...bySize, wideWindow: { inContext: WIDE_WINDOW, turn: wideTurn } };
       const small = bySize[HISTORY_SIZES[0]];
       for (const size of HISTORY_SIZES) {
         const label = size >= 1000 ? `${size / 1000}k` : String(size);
@@ -551,6 +564,16 @@ async function main(): Promise<number> {
           ...(isLargest ? { target: '≤ 1.5× 1k', met: tr <= 1.5 } : {}),
         });
       }
+      // Not a target: what a larger prompt costs (loading, counting and sending it), for the README.
+      add({
+        id: 'e.wide_window.turn.p50',
+        scenario: 'e',
+        metric: `(e) 1k msgs, ${WIDE_WINDOW} in context: sync turn p50 (ref: 1k)`,
+        unit: 'ms',
+        value: wideTurn.p50,
+        reference: small.turn.p50,
+        ratio: wideTurn.p50 / small.turn.p50,
+      });
     });
 
     // ---------------------------------------------------------------- (f) statements per turn
