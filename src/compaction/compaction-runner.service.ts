@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode, invalidArgument } from '../common/errors';
@@ -44,9 +45,14 @@ export class CompactionRunner {
     return { summary: result.summary, num_messages_before: result.messagesBefore, num_messages_after: result.messagesAfter };
   }
 
-  /** Skips quietly when there is nothing to compact; a busy context makes the job retry later. */
+  /**
+   * Skips quietly when there is nothing to compact, and when the context is busy: the turn holding it queues another
+   * compaction if it too ends above the ratio, so a retry would only compete with the next turns.
+   */
   async background(agentId: string, conversationId: string | null): Promise<void> {
-    await this.lock.withLock(agentId, conversationId, 0, async () => {
+    const holder = randomUUID();
+    if (!(await this.lock.tryAcquire(agentId, conversationId, holder))) return;
+    await this.lock.holdWhile(agentId, conversationId, holder, async () => {
       try {
         await this.compaction.compact({ agentId, conversationId, trigger: 'background' });
       } catch (error) {

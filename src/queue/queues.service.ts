@@ -17,10 +17,11 @@ export class QueuesService implements OnApplicationShutdown {
       ...options,
       defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 1000, attempts: 6, backoff: { type: 'exponential', delay: 1000 } },
     });
-    // Completed compaction jobs are dropped at once, so the deterministic job id is free for the next one.
+    // Finished compaction jobs, completed or failed, are dropped at once: BullMQ ignores a job whose id it still holds,
+    // so a kept job would stop every later compaction of its context.
     this.compaction = new Queue<CompactionJob>(COMPACTION_QUEUE, {
       ...options,
-      defaultJobOptions: { removeOnComplete: true, removeOnFail: 100, attempts: 4, backoff: { type: 'exponential', delay: 500 } },
+      defaultJobOptions: { removeOnComplete: true, removeOnFail: true, attempts: 4, backoff: { type: 'exponential', delay: 500 } },
     });
   }
 
