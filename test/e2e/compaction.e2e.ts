@@ -6,6 +6,7 @@ import { startTestApp, TEST_MODELS, TestApp } from '../support/app';
 import { failure } from '../support/errors';
 import { createAgent } from '../support/factories';
 import { systemOf } from '../support/prompts';
+import { QueuesService } from '../../src/queue/queues.service';
 
 jest.setTimeout(120_000);
 
@@ -118,6 +119,31 @@ describe('compaction keeps every model call inside the window and never loses a 
     expect(compacted.ids.length).toBeLessThan((await allMessages(agent.id)).length);
     await t.letta.agents.messages.create(agent.id, { input: 'after the background compaction' });
     expect(requestTokens(t.fake.lastRequest()!)).toBeLessThan(requestTokens(lastChat));
+  });
+
+  it('compacts in the background again after a background compaction failed every attempt', async () => {
+    const app = await startTestApp({ COMPACTION_BACKGROUND_RATIO: '1' }, { models: [{ id: 'tiny-model', contextWindow: WINDOW }], defaultReply: reply });
+    try {
+      const agent = await createAgent(app.letta, { model: 'openai/tiny-model' });
+      for (let i = 0; i < 8; i++) await app.letta.agents.messages.create(agent.id, { input: `worth summarizing ${i}` });
+      const summarizations = () => Promise.resolve(app.fake.requests.filter(isSummarization).length);
+      const queues = app.app.get(QueuesService);
+      app.fake.script(...Array.from({ length: 4 }, () => ({ error: 'server' as const, when: isSummarization })));
+      await queues.enqueueCompaction(agent.id, null);
+      // four attempts, 0.5 + 1 + 2 s apart, then the job is dropped
+      expect(await waitFor(summarizations, (n) => n === 4, 15_000)).toBe(4);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(app.fake.pending()).toBe(0);
+      await queues.enqueueCompaction(agent.id, null);
+      expect(await waitFor(summarizations, (n) => n === 5)).toBe(5);
+      const summary = await waitFor(
+        async () => (await app.letta.messages.retrieve((await app.letta.agents.retrieve(agent.id)).message_ids![1]))[0] as unknown as { content: string },
+        (m) => String(m.content).includes('system_alert'),
+      );
+      expect(String(summary.content)).toContain('SUMMARY of');
+    } finally {
+      await app.close();
+    }
   });
 
   it('streams the compaction event and summary when include_compaction_messages is set', async () => {
