@@ -26,6 +26,7 @@ export class WindowCache {
    * (left the window, or an older version) are forgotten.
    */
   take(context: string, keys: WindowKey[]): (MessageEntity | undefined)[] {
+    if (!this.contexts.has(context)) return keys.map(() => undefined);
     const rows = this.touch(context);
     const found = keys.map(([id, xmin]) => {
       const cached = rows.get(id);
