@@ -203,16 +203,13 @@ function summarizeServerLog(lines: string[]): { count: number; top: { level: num
   return { count, top: [...groups.values()].sort((a, b) => b.count - a.count).slice(0, 10) };
 }
 
-/** Postgres backends of the bench database whose `pg_stat_activity` row matches `where`. */
-async function backendPids(where: string): Promise<number[]> {
-  const admin = new Client({ connectionString: DATABASE_URL, application_name: 'mnemo-bench-cpu' });
-  await admin.connect();
-  try {
-    const { rows } = await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND ${where}`, [DB_NAME]);
-    return rows.map((r) => r.pid);
-  } finally {
-    await admin.end();
-  }
+/** Postgres backends of the bench database whose `pg_stat_activity` row matches `where` (asked on the bench's own pool). */
+async function backendPids(pool: Pool, where: string): Promise<number[]> {
+  const { rows } = await pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND ${where}`,
+    [DB_NAME],
+  );
+  return rows.map((r) => r.pid);
 }
 
 /** Runs `load`, and measures the CPU time (ms) a server process and its database backends spent meanwhile. */
@@ -342,8 +339,8 @@ async function main(): Promise<number> {
       noteLoad('mnemo warmup', await runLoad({ url: api, paths: paths(maxC), body: SEND_BODY, connections: maxC, durationSeconds: P.warmupSeconds }));
       noteLoad('reference warmup', await runLoad({ url: reference!.url, paths: refPaths(maxC), body: SEND_BODY, connections: maxC, durationSeconds: P.warmupSeconds }));
       const fl = fakeLatency ?? { p50: NaN, p99: NaN };
-      const mnemoBackends = () => backendPids(`application_name NOT LIKE 'mnemo-bench%'`);
-      const referenceBackends = () => backendPids(`application_name = 'mnemo-bench-reference'`);
+      const mnemoBackends = () => backendPids(pool!, `application_name NOT LIKE 'mnemo-bench%'`);
+      const referenceBackends = () => backendPids(pool!, `application_name = 'mnemo-bench-reference'`);
       for (const c of CONCURRENCIES) {
         const [m, mCpu] = await withCpu(mnemo!.pid, mnemoBackends, () =>
           runLoad({ url: api, paths: paths(c), body: SEND_BODY, connections: c, durationSeconds: P.loadSeconds }),
