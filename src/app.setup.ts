@@ -2,18 +2,27 @@ import { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { validationError } from './common/errors';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { JsonLogger, requestLogging } from './common/logging';
 import { createValidationPipe } from './common/validation';
+import type { AppConfig } from './config/config';
 import { VERSION } from './common/version';
 
-/** Nest's own body parser must be off (`bodyParser: false`): this one reports malformed JSON as 422, as Letta does. */
-export const NEST_APP_OPTIONS = { bodyParser: false, bufferLogs: true } as const;
+/**
+ * Options of the Nest application: logs as JSON lines from the start, and Nest's own body parser off (the one
+ * `configureApp` installs reports malformed JSON as 422, as Letta does).
+ */
+export function appOptions(config: AppConfig) {
+  return { bodyParser: false, logger: new JsonLogger(config.logLevel) };
+}
 
-/** HTTP behaviour shared by `npm start` and the tests: body parsing, validation, error envelope, OpenAPI, CORS. */
-export function configureApp(app: INestApplication): void {
-  app.useLogger(app.get(Logger));
+/**
+ * HTTP behaviour shared by `npm start` and the tests: request ids and logs, body parsing, validation, error envelope,
+ * OpenAPI, CORS.
+ */
+export function configureApp(app: INestApplication, logger: JsonLogger): void {
+  app.use(requestLogging(logger.pino));
   app.use(json({ limit: '50mb' }));
   app.use((error: { type?: string; message?: string }, _req: Request, _res: Response, next: NextFunction) => {
     next(error?.type === 'entity.parse.failed' ? validationError(`Invalid JSON body: ${error.message}`) : error);

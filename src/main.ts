@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ApiModule } from './app.module';
-import { configureApp, NEST_APP_OPTIONS } from './app.setup';
+import { appOptions, configureApp } from './app.setup';
 import { ConfigError, loadConfig, redactUrl } from './config/config';
 import { prepareDatabase } from './database/prepare-database';
 import { assertRedisReachable } from './redis/redis';
@@ -25,13 +25,14 @@ async function bootstrap(): Promise<void> {
   await assertRedisReachable(config.redisUrl);
 
   if (config.role === 'worker') {
-    const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
+    const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: appOptions(config).logger });
     await worker.init();
     started(worker);
     return;
   }
-  const app = await NestFactory.create(ApiModule.forRoot(config), NEST_APP_OPTIONS);
-  configureApp(app);
+  const options = appOptions(config);
+  const app = await NestFactory.create(ApiModule.forRoot(config), options);
+  configureApp(app, options.logger);
   await app.listen(config.port, config.host);
   started(app);
   process.stdout.write(

@@ -4,7 +4,7 @@ import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import Letta from '@letta-ai/letta-client';
 import { ApiModule } from '../../src/app.module';
-import { configureApp, NEST_APP_OPTIONS } from '../../src/app.setup';
+import { appOptions, configureApp } from '../../src/app.setup';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { FakeLlmOptions, FakeLlmServer } from '../fake-llm/fake-llm-server';
 import { TEST_DATABASE_URL, TEST_QUEUE_PREFIX, TEST_REDIS_URL } from './test-env';
@@ -47,8 +47,9 @@ export async function startTestApp(env: Record<string, string> = {}, fakeOptions
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
-  const app = moduleRef.createNestApplication(NEST_APP_OPTIONS);
-  configureApp(app);
+  const options = appOptions(config);
+  const app = moduleRef.createNestApplication(options);
+  configureApp(app, options.logger);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;

@@ -1,0 +1,37 @@
+import { ConsoleLogger, Logger } from '@nestjs/common';
+import { JsonLogger } from './logging';
+
+function capture(level: 'info' | 'warn' = 'info') {
+  const lines: Record<string, unknown>[] = [];
+  const logger = new JsonLogger(level, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return { logger, lines };
+}
+
+describe('JsonLogger', () => {
+  it("puts an object's fields on the line, the message after it and the class name under context", () => {
+    const { logger, lines } = capture();
+    logger.warn({ runId: 'run-1' }, 'could not queue compaction', 'RunExecutor');
+    expect(lines).toEqual([expect.objectContaining({ level: 40, runId: 'run-1', msg: 'could not queue compaction', context: 'RunExecutor' })]);
+  });
+
+  it('writes plain messages and errors, and nothing below its level', () => {
+    const { logger, lines } = capture('warn');
+    logger.log('started', 'NestApplication');
+    logger.error('boom', 'Error: boom\n    at somewhere (file.js:1:1)', 'ExceptionsHandler');
+    logger.error(new Error('bad'), 'Worker');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ level: 50, msg: 'boom', context: 'ExceptionsHandler', err: { stack: expect.stringContaining('at somewhere') } });
+    expect(lines[1]).toMatchObject({ level: 50, context: 'Worker', err: { message: 'bad', type: 'Error' } });
+  });
+
+  it("serves Nest's Logger once installed", () => {
+    const { logger, lines } = capture();
+    Logger.overrideLogger(logger);
+    try {
+      new Logger('Compaction').log({ agentId: 'agent-1' }, 'summarized');
+    } finally {
+      Logger.overrideLogger(new ConsoleLogger());
+    }
+    expect(lines).toEqual([expect.objectContaining({ agentId: 'agent-1', msg: 'summarized', context: 'Compaction' })]);
+  });
+});

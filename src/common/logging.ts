@@ -1,0 +1,76 @@
+import { LoggerService } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import pino, { DestinationStream, Level, Logger } from 'pino';
+import type { AppConfig } from '../config/config';
+
+/**
+ * Nest's logger written as pino JSON lines. `new Logger(Name).warn({ runId, err }, 'message')` puts the object's fields
+ * on the line and the class name under `context`: Nest passes the context as the last argument.
+ */
+export class JsonLogger implements LoggerService {
+  readonly pino: Logger;
+
+  constructor(level: AppConfig['logLevel'], destination?: DestinationStream) {
+    this.pino = destination ? pino({ level }, destination) : pino({ level });
+  }
+
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
+
+  private write(level: Level, message: unknown, rest: unknown[]): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    const fields: Record<string, unknown> = rest.length > 0 ? { context: rest[rest.length - 1] } : {};
+    const params = rest.slice(0, -1);
+    if (message instanceof Error) fields.err = message;
+    else if (typeof message === 'object' && message !== null) Object.assign(fields, message);
+    else if (typeof params[0] === 'string' && /\n\s*at /.test(params[0])) {
+      // Nest's own exception handlers call error(message, stack)
+      fields.err = { message, stack: params[0] };
+      this.pino[level](fields, String(message));
+      return;
+    } else params.unshift(message);
+    this.pino[level](fields, ...(params as [string, ...unknown[]]));
+  }
+}
+
+/**
+ * Gives every request an id (the caller's `x-request-id`, or a new one; echoed, and `req.id` for the error filter) and
+ * logs each response: 5xx as errors, 4xx as warnings, the rest at info.
+ */
+export function requestLogging(logger: Logger) {
+  return (req: Request & { id?: string }, res: Response, next: NextFunction): void => {
+    const id = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+    req.id = id;
+    res.setHeader('x-request-id', id);
+    const started = performance.now();
+    res.once('finish', () => {
+      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
+      const responseTime = Math.round(performance.now() - started);
+      logger[level]({ req: { id, method: req.method, url: req.originalUrl }, res: { statusCode: res.statusCode }, responseTime }, 'request completed');
+    });
+    next();
+  };
+}
