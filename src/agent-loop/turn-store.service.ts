@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, EntityTarget, IsNull, ObjectLiteral } from 'typeorm';
 import { AgentEntity } from '../agents/agent.entity';
 import { MemoryPromptService } from '../blocks/memory-prompt.service';
 import { notFound } from '../common/errors';
@@ -17,6 +17,7 @@ import { StepEntity } from '../steps/step.entity';
 import { byName, ToolEntity } from '../tools/tool.entity';
 import { executeToolCalls } from './tool-executor';
 import { RowScope, toolRow } from './turn-messages';
+import { RowVersions } from './row-versions';
 import { WindowCache, WindowKey } from './window-cache';
 
 /** What one turn works on, read once at its start and kept up to date in memory as steps land. */
@@ -42,25 +43,29 @@ export interface CommittedStep {
 
 type Json = Record<string, unknown>;
 
-/** What `contextSql` reads: the rows of a turn's context as JSON, and which rows its window holds. */
+/**
+ * What `contextSql` reads: the agent and its conversation as JSON, and which tool rows and window rows the context
+ * holds, as `[id, xmin]` pairs (rows this process already holds at that version are not read again).
+ */
 export interface ContextRow {
   agent: Json;
   conversation: Json | null;
-  tools: Json[];
+  tools: WindowKey[];
   window: WindowKey[];
 }
 
-const READ_ROWS_SQL = 'SELECT m.xmin::text AS xmin, row_to_json(m) AS row FROM messages m WHERE m.id = ANY($1)';
+/** Tool rows kept between turns: every agent shares the built-in ones, and a tool changes rarely. */
+const TOOL_ROWS_KEPT = 1000;
 
 /**
- * SQL reading a turn's context in one statement: the agent, its conversation, tools and which rows make its context
- * window. `agent` and `conversation` are the statement's parameters holding their ids; no row when the agent does not
+ * SQL reading a turn's context in one statement: the agent, its conversation, and which tool rows and window rows it
+ * holds. `agent` and `conversation` are the statement's parameters holding their ids; no row when the agent does not
  * exist.
  */
 export function contextSql(conversationId: string | null, agent: string, conversation: string): string {
   return `SELECT row_to_json(a) AS agent,
                  (SELECT row_to_json(c) FROM conversations c WHERE c.id = ${conversation} AND c.agent_id = ${agent}) AS conversation,
-                 (SELECT COALESCE(json_agg(t), '[]') FROM agent_tools l JOIN tools t ON t.id = l.tool_id WHERE l.agent_id = ${agent}) AS tools,
+                 (SELECT COALESCE(json_agg(json_build_array(t.id, t.xmin::text)), '[]') FROM agent_tools l JOIN tools t ON t.id = l.tool_id WHERE l.agent_id = ${agent}) AS tools,
                  (${windowKeysSql(conversationId, agent, conversation)}) AS window
             FROM agents a WHERE a.id = ${agent}`;
 }
@@ -71,6 +76,7 @@ export function contextSql(conversationId: string | null, agent: string, convers
 @Injectable()
 export class TurnStore {
   private readonly windows: WindowCache;
+  private readonly tools = new RowVersions<ToolEntity>(TOOL_ROWS_KEPT);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -95,7 +101,7 @@ export class TurnStore {
     const [agent] = entitiesFromJson(this.dataSource, AgentEntity, [row.agent]);
     const [conversation = null] = entitiesFromJson(this.dataSource, ConversationEntity, row.conversation ? [row.conversation] : []);
     if (conversationId && !conversation) throw notFound('Conversation', conversationId);
-    const tools = entitiesFromJson(this.dataSource, ToolEntity, row.tools).sort(byName);
+    const tools = (await this.toolRows(row.tools)).sort(byName);
     const context = contextKey(agent.id, conversationId);
     let window: MessageEntity[];
     if (conversation && BigInt(conversation.memoryVersion) < BigInt(agent.memoryVersion)) {
@@ -122,12 +128,32 @@ export class TurnStore {
     const rows = this.windows.take(context, keys);
     const missing = keys.filter((_, i) => !rows[i]).map(([id]) => id);
     if (missing.length === 0) return rows as MessageEntity[];
-    const read = await queryPrepared<{ xmin: string; row: Json }>(this.dataSource, READ_ROWS_SQL, [missing]);
-    const entities = entitiesFromJson(this.dataSource, MessageEntity, read.map((r) => r.row));
-    this.windows.add(context, entities.map((entity, i) => [read[i].xmin, entity]));
-    const byId = new Map(entities.map((entity) => [entity.id, entity]));
+    const read = await this.readVersions(MessageEntity, missing);
+    this.windows.add(context, read);
+    const byId = new Map(read.map(([, entity]) => [entity.id, entity]));
     // A row deleted since the window was read is left out; one changed since is taken as it is now.
     return keys.flatMap(([id], i) => rows[i] ?? byId.get(id) ?? []);
+  }
+
+  /** The agent's tools: those this process holds at the same version, the others read in one statement. */
+  private async toolRows(keys: WindowKey[]): Promise<ToolEntity[]> {
+    const held = keys.map(([id, xmin]) => this.tools.get(id, xmin));
+    const missing = keys.filter((_, i) => !held[i]).map(([id]) => id);
+    const read = missing.length ? await this.readVersions(ToolEntity, missing) : [];
+    for (const [xmin, tool] of read) this.tools.set(tool.id, xmin, tool);
+    return [...held.filter((tool) => tool !== undefined), ...read.map(([, tool]) => tool)];
+  }
+
+  /** Rows of a table by id, each with its version. Rows kept in memory are shared by turns: never change them. */
+  private async readVersions<T extends ObjectLiteral>(target: EntityTarget<T>, ids: string[]): Promise<[xmin: string, row: T][]> {
+    const { tableName } = this.dataSource.getMetadata(target);
+    const read = await queryPrepared<{ xmin: string; row: Json }>(
+      this.dataSource,
+      `SELECT r.xmin::text AS xmin, row_to_json(r) AS row FROM ${tableName} r WHERE r.id = ANY($1)`,
+      [ids],
+    );
+    const entities = entitiesFromJson(this.dataSource, target, read.map((r) => r.row));
+    return entities.map((entity, i) => [read[i].xmin, entity]);
   }
 
   /** Re-reads the window after a compaction moved part of it out. */

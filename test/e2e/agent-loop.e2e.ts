@@ -167,6 +167,32 @@ describe('the agent loop: details', () => {
     expect(systemOf(t.fake.lastRequest()!)).toContain('Status: shipped');
   });
 
+  it('sends each turn the tools as they are now: attached, detached, or changed since the last turn', async () => {
+    const agent = await createAgent(t.letta);
+    const sentTools = () =>
+      (t.fake.lastRequest()!.body.tools as { function: { name: string; description: string } }[]).map((tool) => tool.function).sort((a, b) => a.name.localeCompare(b.name));
+    t.fake.script({ text: 'one' }, { text: 'two' }, { text: 'three' });
+    await t.letta.agents.messages.create(agent.id, { input: 'first' });
+    expect(sentTools().map((tool) => tool.name)).toEqual(['conversation_search', 'memory_insert', 'memory_replace']);
+
+    const [append] = (await t.letta.tools.list({ name: 'core_memory_append' })).items;
+    const insert = (await t.letta.agents.tools.list(agent.id)).items.find((tool) => tool.name === 'memory_insert')!;
+    await t.letta.agents.tools.detach(insert.id!, { agent_id: agent.id });
+    await t.letta.agents.tools.attach(append.id!, { agent_id: agent.id });
+    await t.letta.agents.messages.create(agent.id, { input: 'second' });
+    expect(sentTools().map((tool) => tool.name)).toEqual(['conversation_search', 'core_memory_append', 'memory_replace']);
+
+    const db = t.app.get(DataSource);
+    const [{ description }] = await db.query(`SELECT description FROM tools WHERE name = 'conversation_search'`);
+    await db.query(`UPDATE tools SET description = 'Search everything said so far.' WHERE name = 'conversation_search'`);
+    try {
+      await t.letta.agents.messages.create(agent.id, { input: 'third' });
+      expect(sentTools()[0]).toMatchObject({ name: 'conversation_search', description: 'Search everything said so far.' });
+    } finally {
+      await db.query(`UPDATE tools SET description = $1 WHERE name = 'conversation_search'`, [description]);
+    }
+  });
+
   it('searches the whole history with conversation_search, including messages no longer in context', async () => {
     const agent = await createAgent(t.letta);
     t.fake.script({ text: 'Nice color.' });
