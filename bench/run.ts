@@ -212,17 +212,27 @@ async function backendPids(pool: Pool, where: string): Promise<number[]> {
   return rows.map((r) => r.pid);
 }
 
-/** Runs `load`, and measures the CPU time (ms) a server process and its database backends spent meanwhile. */
-async function withCpu<T>(serverPid: number, backends: () => Promise<number[]>, load: () => Promise<T>): Promise<[T, { server: number; backends: number }]> {
+/**
+ * Runs `load`, and measures the CPU time (ms) spent meanwhile by a server process, its database backends, and the
+ * driving side both servers share (the fake provider and this process, which generates the load).
+ */
+async function withCpu<T>(
+  serverPid: number,
+  backends: () => Promise<number[]>,
+  drivers: number[],
+  load: () => Promise<T>,
+): Promise<[T, { server: number; backends: number; drivers: number }]> {
   const pids = await backends();
   const sum = (values: number[]) => values.filter(Number.isFinite).reduce((a, b) => a + b, 0);
   const server0 = cpuMs(serverPid);
   const backends0 = pids.map(cpuMs);
+  const drivers0 = sum(drivers.map(cpuMs));
   const result = await load();
   const server = cpuMs(serverPid) - server0;
+  const driving = sum(drivers.map(cpuMs)) - drivers0;
   // A pool can open a backend during the load: it counts from its start.
   const later = (await backends()).filter((pid) => !pids.includes(pid));
-  return [result, { server, backends: sum(pids.map((pid, i) => cpuMs(pid) - backends0[i])) + sum(later.map(cpuMs)) }];
+  return [result, { server, backends: sum(pids.map((pid, i) => cpuMs(pid) - backends0[i])) + sum(later.map(cpuMs)), drivers: driving }];
 }
 
 const pct = (a: number, b: number) => ((a - b) / b) * 100;
@@ -341,11 +351,12 @@ async function main(): Promise<number> {
       const fl = fakeLatency ?? { p50: NaN, p99: NaN };
       const mnemoBackends = () => backendPids(pool!, `application_name NOT LIKE 'mnemo-bench%'`);
       const referenceBackends = () => backendPids(pool!, `application_name = 'mnemo-bench-reference'`);
+      const drivers = [fake!.pid, process.pid];
       for (const c of CONCURRENCIES) {
-        const [m, mCpu] = await withCpu(mnemo!.pid, mnemoBackends, () =>
+        const [m, mCpu] = await withCpu(mnemo!.pid, mnemoBackends, drivers, () =>
           runLoad({ url: api, paths: paths(c), body: SEND_BODY, connections: c, durationSeconds: P.loadSeconds }),
         );
-        const [ref, refCpu] = await withCpu(reference!.pid, referenceBackends, () =>
+        const [ref, refCpu] = await withCpu(reference!.pid, referenceBackends, drivers, () =>
           runLoad({ url: reference!.url, paths: refPaths(c), body: SEND_BODY, connections: c, durationSeconds: P.loadSeconds }),
         );
         noteLoad(`mnemo sync c=${c}`, m);
@@ -384,11 +395,19 @@ async function main(): Promise<number> {
         });
         if (c !== maxC) continue;
         // Where the throughput goes when the machine is saturated: CPU each side spends per turn.
-        for (const [part, label] of [['server', 'server process'], ['backends', 'its Postgres backends']] as const) {
+        const parts = [
+          ['server', 'server process'],
+          ['backends', 'its Postgres backends'],
+          ['drivers', 'fake model + load generator'],
+        ] as const;
+        for (const [part, label] of parts) {
           const value = mCpu[part] / m.ok;
           const reference = refCpu[part] / ref.ok;
           add({ id: `a.c${c}.cpu_per_turn.${part}`, scenario: 'a', metric: `${s} CPU per turn, ${label}`, unit: 'ms', value, reference, ratio: value / reference });
         }
+        const total = (cpu: typeof mCpu, ok: number) => (cpu.server + cpu.backends + cpu.drivers) / ok;
+        const [mTotal, refTotal] = [total(mCpu, m.ok), total(refCpu, ref.ok)];
+        add({ id: `a.c${c}.cpu_per_turn.total`, scenario: 'a', metric: `${s} CPU per turn, all of the above`, unit: 'ms', value: mTotal, reference: refTotal, ratio: mTotal / refTotal });
       }
     });
 

@@ -29,8 +29,8 @@ function verbOf(args: unknown[]): string {
 interface InProcessModules {
   Test: any;
   ApiModule: any;
-  configureApp: (app: any) => void;
-  NEST_APP_OPTIONS: any;
+  configureApp: (app: any, logger: any) => void;
+  appOptions: (config: any) => { logger: any };
   loadConfig: (env: Record<string, string>) => any;
 }
 
@@ -46,10 +46,10 @@ export function loadInProcessApp(): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { Test } = require('@nestjs/testing');
   const { ApiModule } = require(dist('app.module'));
-  const { configureApp, NEST_APP_OPTIONS } = require(dist('app.setup'));
+  const { configureApp, appOptions } = require(dist('app.setup'));
   const { loadConfig } = require(dist('config/config'));
   /* eslint-enable @typescript-eslint/no-require-imports */
-  modules = { Test, ApiModule, configureApp, NEST_APP_OPTIONS, loadConfig };
+  modules = { Test, ApiModule, configureApp, appOptions, loadConfig };
 }
 
 export async function countStatementsPerTurn(options: {
@@ -75,7 +75,7 @@ export async function countStatementsPerTurn(options: {
   };
 
   loadInProcessApp();
-  const { Test, ApiModule, configureApp, NEST_APP_OPTIONS, loadConfig } = modules!;
+  const { Test, ApiModule, configureApp, appOptions, loadConfig } = modules!;
 
   let app: any;
   try {
@@ -91,8 +91,9 @@ export async function countStatementsPerTurn(options: {
       PORT: '0',
     });
     const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
-    app = moduleRef.createNestApplication(NEST_APP_OPTIONS);
-    configureApp(app);
+    const nestOptions = appOptions(config);
+    app = moduleRef.createNestApplication(nestOptions);
+    configureApp(app, nestOptions.logger);
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };
     const url = `http://127.0.0.1:${port}`;
