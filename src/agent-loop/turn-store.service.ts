@@ -17,8 +17,8 @@ import { StepEntity } from '../steps/step.entity';
 import { byName, ToolEntity } from '../tools/tool.entity';
 import { executeToolCalls } from './tool-executor';
 import { RowScope, toolRow } from './turn-messages';
-import { RowVersions } from './row-versions';
-import { WindowCache, WindowKey } from './window-cache';
+import { RowKey, RowVersions } from './row-versions';
+import { WindowCache } from './window-cache';
 
 /** What one turn works on, read once at its start and kept up to date in memory as steps land. */
 export interface TurnContext {
@@ -50,8 +50,8 @@ type Json = Record<string, unknown>;
 export interface ContextRow {
   agent: Json;
   conversation: Json | null;
-  tools: WindowKey[];
-  window: WindowKey[];
+  tools: RowKey[];
+  window: RowKey[];
 }
 
 /** Tool rows kept between turns: every agent shares the built-in ones, and a tool changes rarely. */
@@ -124,7 +124,7 @@ export class TurnStore {
   }
 
   /** The rows of a window: those this process holds at the same version, the others read in one statement. */
-  private async windowRows(context: string, keys: WindowKey[]): Promise<MessageEntity[]> {
+  private async windowRows(context: string, keys: RowKey[]): Promise<MessageEntity[]> {
     const rows = this.windows.take(context, keys);
     const missing = keys.filter((_, i) => !rows[i]).map(([id]) => id);
     if (missing.length === 0) return rows as MessageEntity[];
@@ -136,7 +136,7 @@ export class TurnStore {
   }
 
   /** The agent's tools: those this process holds at the same version, the others read in one statement. */
-  private async toolRows(keys: WindowKey[]): Promise<ToolEntity[]> {
+  private async toolRows(keys: RowKey[]): Promise<ToolEntity[]> {
     const held = keys.map(([id, xmin]) => this.tools.get(id, xmin));
     const missing = keys.filter((_, i) => !held[i]).map(([id]) => id);
     const read = missing.length ? await this.readVersions(ToolEntity, missing) : [];

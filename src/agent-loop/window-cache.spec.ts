@@ -1,5 +1,6 @@
 import type { MessageEntity } from '../messages/message.entity';
-import { WindowCache, WindowKey } from './window-cache';
+import type { RowKey } from './row-versions';
+import { WindowCache } from './window-cache';
 
 const row = (id: string, text = id) => ({ id, content: [{ type: 'text', text }], toolCalls: null, toolReturns: null }) as unknown as MessageEntity;
 const ids = (rows: (MessageEntity | undefined)[]) => rows.map((r) => r?.id);
@@ -24,7 +25,7 @@ describe('WindowCache', () => {
       ['10', row('b')],
     ]);
     cache.take('agent-1', [['b', '12']]); // a was compacted away, b rewritten
-    const keys: WindowKey[] = [['a', '10'], ['b', '10']];
+    const keys: RowKey[] = [['a', '10'], ['b', '10']];
     expect(ids(cache.take('agent-1', keys))).toEqual([undefined, undefined]);
   });
 

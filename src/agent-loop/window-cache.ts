@@ -1,7 +1,5 @@
 import type { MessageEntity } from '../messages/message.entity';
-
-/** A window row as the database names it: its id and the `xmin` of the row version. */
-export type WindowKey = [id: string, xmin: string];
+import type { RowKey } from './row-versions';
 
 interface CachedRow {
   xmin: string;
@@ -25,7 +23,7 @@ export class WindowCache {
    * The rows of `keys` in order, `undefined` where this cache does not hold that version. The context's other rows
    * (left the window, or an older version) are forgotten.
    */
-  take(context: string, keys: WindowKey[]): (MessageEntity | undefined)[] {
+  take(context: string, keys: RowKey[]): (MessageEntity | undefined)[] {
     if (!this.contexts.has(context)) return keys.map(() => undefined);
     const rows = this.touch(context);
     const found = keys.map(([id, xmin]) => {
