@@ -35,7 +35,11 @@ export class ContextLockService {
     return this.holdWhile(agentId, conversationId, holder, work);
   }
 
-  /** Keeps an acquired context while `work` runs, then releases it. */
+  /**
+   * Keeps an acquired context while `work` runs, then releases it. The release is sent, not awaited: this process's
+   * next `tryAcquire` travels on the same Redis connection after it, so it already finds the context free; another
+   * process that asks in between falls back to the queue, as for any busy context.
+   */
   async holdWhile<T>(agentId: string, conversationId: string | null, holder: string, work: () => Promise<T>): Promise<T> {
     const key = this.key(agentId, conversationId);
     const renew = setInterval(() => void this.redis.client.eval(RENEW, 1, key, holder, LEASE_MS).catch(() => undefined), LEASE_MS / 3);
@@ -43,7 +47,7 @@ export class ContextLockService {
       return await work();
     } finally {
       clearInterval(renew);
-      await this.release(agentId, conversationId, holder).catch(() => undefined);
+      this.release(agentId, conversationId, holder).catch(() => undefined);
     }
   }
 

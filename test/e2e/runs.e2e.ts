@@ -7,6 +7,7 @@ import { startTestApp, TestApp } from '../support/app';
 import { failure } from '../support/errors';
 import { createAgent } from '../support/factories';
 import { readSse } from '../support/sse';
+import { QueuesService } from '../../src/queue/queues.service';
 
 jest.setTimeout(30_000);
 
@@ -233,6 +234,21 @@ describe('runs: cancellation', () => {
 });
 
 describe('runs: concurrent sends to one agent', () => {
+  it('executes back-to-back sends of one client where they arrive: the context is free as soon as a response is', async () => {
+    const agent = await createAgent(t.letta);
+    const queued = jest.spyOn(t.app.get(QueuesService), 'enqueueRun');
+    try {
+      for (let i = 0; i < 20; i++) {
+        t.fake.script({ text: `answer ${i}` });
+        const response = await t.letta.agents.messages.create(agent.id, { input: `question ${i}` });
+        expect((response.messages[0] as unknown as Chunk).content).toBe(`answer ${i}`);
+      }
+      expect(queued).not.toHaveBeenCalled();
+    } finally {
+      queued.mockRestore();
+    }
+  });
+
   it('rejects a second send with 409 naming the active run', async () => {
     const agent = await createAgent(t.letta);
     t.fake.script({ text: 'first', delayMs: 800 });
