@@ -4,6 +4,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ApiModule } from './app.module';
 import { appOptions, configureApp } from './app.setup';
+import { JsonLogger } from './common/logging';
 import { ConfigError, loadConfig, redactUrl } from './config/config';
 import { prepareDatabase } from './database/prepare-database';
 import { assertRedisReachable } from './redis/redis';
@@ -25,7 +26,7 @@ async function bootstrap(): Promise<void> {
   await assertRedisReachable(config.redisUrl);
 
   if (config.role === 'worker') {
-    const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: appOptions(config).logger });
+    const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: new JsonLogger(config.logLevel) });
     await worker.init();
     started(worker);
     return;

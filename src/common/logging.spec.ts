@@ -1,5 +1,7 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
-import { JsonLogger } from './logging';
+import express from 'express';
+import request from 'supertest';
+import { JsonLogger, requestLogging } from './logging';
 
 function capture(level: 'info' | 'warn' = 'info') {
   const lines: Record<string, unknown>[] = [];
@@ -33,5 +35,25 @@ describe('JsonLogger', () => {
       Logger.overrideLogger(new ConsoleLogger());
     }
     expect(lines).toEqual([expect.objectContaining({ agentId: 'agent-1', msg: 'summarized', context: 'Compaction' })]);
+  });
+});
+
+describe('requestLogging', () => {
+  const app = (logger: JsonLogger) =>
+    express()
+      .use(requestLogging(logger.pino))
+      .get('/ok', (_req, res) => void res.json({ ok: true }))
+      .get('/missing', (_req, res) => void res.status(404).json({ detail: 'not found' }));
+
+  it("echoes the caller's request id or gives a new one, and logs each response with it", async () => {
+    const { logger, lines } = capture();
+    const given = await request(app(logger)).get('/ok').set('x-request-id', 'req-1').expect(200);
+    const fresh = await request(app(logger)).get('/missing').expect(404);
+    expect(given.headers['x-request-id']).toBe('req-1');
+    expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 30, msg: 'request completed', req: { id: 'req-1', method: 'GET', url: '/ok' }, res: { statusCode: 200 } }),
+      expect.objectContaining({ level: 40, req: expect.objectContaining({ id: fresh.headers['x-request-id'] }), res: { statusCode: 404 } }),
+    ]);
   });
 });

@@ -57,7 +57,7 @@ export class JsonLogger implements LoggerService {
 
 /**
  * Gives every request an id (the caller's `x-request-id`, or a new one; echoed, and `req.id` for the error filter) and
- * logs each response: 5xx as errors, 4xx as warnings, the rest at info.
+ * logs each response when it closes: 5xx as errors, 4xx as warnings, the rest at info.
  */
 export function requestLogging(logger: Logger) {
   return (req: Request & { id?: string }, res: Response, next: NextFunction): void => {
@@ -65,11 +65,12 @@ export function requestLogging(logger: Logger) {
     req.id = id;
     res.setHeader('x-request-id', id);
     const started = performance.now();
-    res.once('finish', () => {
+    res.once('close', () => {
       const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
       if (!logger.isLevelEnabled(level)) return;
-      const responseTime = Math.round(performance.now() - started);
-      logger[level]({ req: { id, method: req.method, url: req.originalUrl }, res: { statusCode: res.statusCode }, responseTime }, 'request completed');
+      const line = { req: { id, method: req.method, url: req.originalUrl }, res: { statusCode: res.statusCode }, responseTime: Math.round(performance.now() - started) };
+      // A stream the client left before its end closes without finishing.
+      logger[level](line, res.writableFinished ? 'request completed' : 'request closed by the client');
     });
     next();
   };
