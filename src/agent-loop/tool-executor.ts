@@ -24,7 +24,15 @@ export interface ToolRunOutcome {
   changedAgentIds: string[];
 }
 
-/** Executes one step's tool calls inside the transaction that persists the step, so memory edits land with it or not at all. */
+/** Whether a tool call may change memory: such calls run inside the transaction persisting their step. */
+export function changesMemory(call: ToolCall): boolean {
+  return MEMORY_TOOL_NAMES.includes(call.name);
+}
+
+/**
+ * Executes one step's tool calls. Memory edits write through `manager`: give it the transaction that persists the
+ * step, so they land with it or not at all.
+ */
 export async function executeToolCalls(
   manager: EntityManager,
   agentId: string,
@@ -48,7 +56,7 @@ export async function executeToolCalls(
       result('error', `Invalid arguments for ${call.name}: expected a JSON object, got ${JSON.stringify(call.arguments.slice(0, 200))}`);
       continue;
     }
-    if (MEMORY_TOOL_NAMES.includes(call.name)) {
+    if (changesMemory(call)) {
       blocks ??= await lockAgentBlocks(manager, agentId);
       const outcome = executeMemoryTool(call.name, args, blocks.map(toState))!;
       if (outcome.status === 'success') {

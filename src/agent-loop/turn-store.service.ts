@@ -15,7 +15,7 @@ import { MessageEntity } from '../messages/message.entity';
 import { textOf } from '../messages/letta-message';
 import { StepEntity } from '../steps/step.entity';
 import { byName, ToolEntity } from '../tools/tool.entity';
-import { executeToolCalls } from './tool-executor';
+import { changesMemory, executeToolCalls } from './tool-executor';
 import { RowScope, toolRow } from './turn-messages';
 import { RowKey, RowVersions } from './row-versions';
 import { WindowCache } from './window-cache';
@@ -192,7 +192,8 @@ export class TurnStore {
   /**
    * Persists one successful step atomically: its Step record, the assistant message, the tool calls' effects on memory
    * and their results, and the recompiled system prompts of the agents whose memory changed. A step without tool calls
-   * is one statement, which also runs `alsoRun` (SQL given the parameters so far), e.g. ending the run.
+   * is one statement, which also runs `alsoRun` (SQL given the parameters so far), e.g. ending the run; so is a step
+   * whose tools change no memory (they run first, then the step is written with their results).
    */
   async commitStep(
     ctx: TurnContext,
@@ -204,13 +205,13 @@ export class TurnStore {
   ): Promise<CommittedStep> {
     await ctx.inputSaved;
     const now = new Date();
-    if (calls.length === 0) {
-      const { row: alsoRan, xmin } = await insertTogether(this.dataSource, [[StepEntity, [step]], [MessageEntity, assistant ? [assistant] : []]], alsoRun);
-      if (assistant) {
-        ctx.history.push(assistant);
-        this.windows.add(contextKey(ctx.agent.id, ctx.conversation?.id ?? null), [[xmin, assistant]]);
-      }
-      return { tool: null, alsoRan };
+    if (!calls.some(changesMemory)) {
+      const tool = calls.length ? toolRow(scope, (await executeToolCalls(this.dataSource.manager, ctx.agent.id, calls, ctx.tools, now)).results, now, ctx.agent.timezone) : null;
+      const written = [assistant, tool].filter((row) => row !== null);
+      const { row: alsoRan, xmin } = await insertTogether(this.dataSource, [[StepEntity, [step]], [MessageEntity, written]], tool ? undefined : alsoRun);
+      ctx.history.push(...written);
+      this.windows.add(contextKey(ctx.agent.id, ctx.conversation?.id ?? null), written.map((row) => [xmin, row]));
+      return { tool, alsoRan };
     }
     const committed = await this.dataSource.transaction(async (manager) => {
       await insertRows(manager, StepEntity, [step]);
@@ -224,13 +225,16 @@ export class TurnStore {
         : ctx.conversation
           ? await this.memoryPrompt.recompileConversation(ctx.conversation.id, manager)
           : texts.get(ctx.agent.id)!;
+      if (own === null) return { tool, systemText: null, version: null };
       const [{ memory_version: version }] = await manager.query('SELECT memory_version FROM agents WHERE id = $1', [ctx.agent.id]);
       return { tool, systemText: own, version: version as string };
     });
     if (assistant) ctx.history.push(assistant);
-    if (committed.tool) ctx.history.push(committed.tool);
-    if (committed.systemText) ctx.systemText = committed.systemText;
-    if (committed.version && committed.systemText) ctx.memoryVersion = committed.version;
+    ctx.history.push(committed.tool);
+    if (committed.systemText) {
+      ctx.systemText = committed.systemText;
+      ctx.memoryVersion = committed.version!;
+    }
     return { tool: committed.tool };
   }
 
