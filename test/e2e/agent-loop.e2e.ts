@@ -4,6 +4,7 @@ import { startTestApp, TestApp } from '../support/app';
 import { failure } from '../support/errors';
 import { createAgent } from '../support/factories';
 import { conversationOf, systemOf } from '../support/prompts';
+import type { RecordedRequest } from '../fake-llm/fake-llm-server';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -206,6 +207,16 @@ describe('the agent loop: details', () => {
     expect(parsed.message).toBe('Showing 1 results:');
     expect(parsed.results[0]).toMatchObject({ role: 'user', content: 'My favourite colour is ultramarine' });
     expect(conversationOf(t.fake.requests[1])).toEqual(['What is my favourite colour?']);
+
+    // The step's call and result, written together, come back in order: within the turn and in the next one.
+    t.fake.script({ text: 'You said so.' });
+    await t.letta.agents.messages.create(agent.id, { input: 'Sure?' });
+    const shape = (req: RecordedRequest) =>
+      (req.body.messages as { role: string; tool_calls?: { id: string }[]; tool_call_id?: string }[]).map((m) => [m.role, m.tool_calls?.[0]?.id ?? m.tool_call_id ?? null]);
+    const callId = (t.fake.requests[2].body.messages[2].tool_calls as { id: string }[])[0].id;
+    expect(shape(t.fake.requests[2])).toEqual([['system', null], ['user', null], ['assistant', callId], ['tool', callId]]);
+    expect(shape(t.fake.requests[3])).toEqual([['system', null], ['user', null], ['assistant', callId], ['tool', callId], ['assistant', null], ['user', null]]);
+    expect(conversationOf(t.fake.requests[3]).at(-1)).toBe('Sure?');
   });
 
   it('uses override_model for one request only', async () => {
