@@ -35,8 +35,11 @@ export interface TurnRequest {
   signal?: AbortSignal;
   /** Ends the run in the statement committing the turn's last step when it has no tool calls (SQL, given the parameters so far). */
   endRun?: (stopReason: StopReason, params: unknown[]) => string;
-  /** The context as read when the run was admitted, with its input (`messages`, at row version `xmin`) already written into it. */
-  preloaded?: { context: ContextRow; messages: MessageEntity[]; xmin?: string };
+  /**
+   * The turn's input (`messages`, at row version `xmin`), already written when the run was admitted, and the context as
+   * read then; without `context` it is read at the start of the turn (it was held by another holder at admission).
+   */
+  preloaded?: { context?: ContextRow; messages: MessageEntity[]; xmin?: string };
 }
 
 export interface UsageStatistics {
@@ -77,7 +80,7 @@ export class AgentLoopService {
 
   async *run(request: TurnRequest): AsyncGenerator<LoopEvent> {
     const conversationId = request.conversationId ?? null;
-    const ctx = request.preloaded
+    const ctx = request.preloaded?.context
       ? await this.store.contextFrom(request.preloaded.context, conversationId, request.preloaded.messages, request.preloaded.xmin)
       : await this.store.load(request.agentId, conversationId);
     const maxSteps = request.maxSteps ?? DEFAULT_MAX_STEPS;

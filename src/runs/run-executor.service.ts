@@ -86,14 +86,17 @@ export class RunExecutor implements BeforeApplicationShutdown {
   }
 
   /**
-   * Admits a foreground run to execute here, skipping the queue: when its context is free, the run starts in the
-   * admitting statement, which also writes its input and reads its context, and executes in the background with its
-   * frames kept in memory for the caller. Null when the context is held (a run or a compaction): admit it normally.
+   * Admits a foreground run to execute here, skipping the queue: the run starts in the admitting statement, which also
+   * writes its input and reads its context, and executes in the background with its frames kept in memory for the
+   * caller. The context lease is asked for alongside that statement rather than before it (one round trip less); when
+   * another holder (a compaction) has the context, the run waits for it, as a queued run would, and reads its context
+   * again once it holds it. Another run of the context already active: admitted as the statement decides (409 or queued).
    */
-  async admitInPlace(params: AdmitRun): Promise<AdmittedRun | null> {
+  async admitInPlace(params: AdmitRun): Promise<AdmittedRun> {
     const { agentId, conversationId } = params;
     const runId = newId('run');
-    if (!(await this.contextLock.tryAcquire(agentId, conversationId, runId))) return null;
+    // Unreachable Redis counts as a held context: the run then fails on taking it, and is ended, never left running.
+    const leased = this.contextLock.tryAcquire(agentId, conversationId, runId).catch(() => false);
     const messages = params.request.input.map((m) => inputRow({ agentId, conversationId, runId, stepId: null }, m));
     const signal = this.cancellation.listen(runId);
     let admitted: Admitted | undefined;
@@ -102,15 +105,19 @@ export class RunExecutor implements BeforeApplicationShutdown {
     } finally {
       if (!admitted?.startedWith) {
         this.cancellation.unwatch(runId);
-        await this.contextLock.release(agentId, conversationId, runId);
+        if (await leased) await this.contextLock.release(agentId, conversationId, runId);
       }
     }
     if (!admitted.startedWith) return admitted.run;
     const run: AdmittedRun = { ...admitted.run, frameLog: new InMemoryFrameLog() };
-    const preloaded = { context: admitted.startedWith as unknown as ContextRow, messages, xmin: admitted.writtenXmin };
+    const held = await leased;
+    const preloaded = held ? { context: admitted.startedWith as unknown as ContextRow, messages, xmin: admitted.writtenXmin } : { messages };
+    const hold: Hold = held
+      ? (work) => this.contextLock.holdWhile(agentId, conversationId, runId, work)
+      : (work) => this.contextLock.withLock(agentId, conversationId, CONTEXT_WAIT_MS, work, runId);
     const execution = (async () => {
       try {
-        await this.executeStarted(run, signal, run.frameLog!, (work) => this.contextLock.holdWhile(agentId, conversationId, runId, work), preloaded);
+        await this.executeStarted(run, signal, run.frameLog!, hold, preloaded);
       } finally {
         this.cancellation.unwatch(runId);
       }

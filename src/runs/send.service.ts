@@ -74,8 +74,8 @@ export class SendService {
       callbackUrl: dto.callback_url,
       ifBusy: dto.if_busy,
     };
-    const inPlace = !background && this.executor.executesInPlace ? await this.executor.admitInPlace(params) : null;
-    return inPlace ?? (await this.runs.admit(params)).run;
+    if (!background && this.executor.executesInPlace) return this.executor.admitInPlace(params);
+    return (await this.runs.admit(params)).run;
   }
 
   private follow(run: AdmittedRun, afterSeq: number, options: FollowOptions): AsyncGenerator<RunFrame | null> {

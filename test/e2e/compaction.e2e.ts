@@ -197,6 +197,23 @@ describe('manual compaction', () => {
     expect(idle).toEqual({ summary: again.summary, num_messages_before: 2, num_messages_after: 2 });
   });
 
+  it('answers a send that arrives while a compaction holds the context once the compaction is done, its input written once', async () => {
+    const agent = await tinyAgent();
+    for (let i = 0; i < 3; i++) await t.letta.agents.messages.create(agent.id, { input: `earlier ${i}` });
+    t.fake.script({ text: 'SUMMARY of the earlier talk.', delayMs: 700, when: isSummarization }, forChat({ text: 'after the summary' }));
+    const compaction = t.letta.agents.messages.compact(agent.id, { compaction_settings: { mode: 'all' } });
+    await waitFor(async () => t.fake.requests.filter(isSummarization).length, (n) => n === 1);
+    const response = await t.letta.agents.messages.create(agent.id, { input: 'during the compaction' });
+    await compaction;
+
+    expect((response.messages[0] as unknown as { content: string }).content).toBe('after the summary');
+    const turn = t.fake.requests.filter((req) => !isSummarization(req)).at(-1)!;
+    expect(JSON.stringify(turn.body.messages)).toContain('SUMMARY of the earlier talk.');
+    const inputs = (await allMessages(agent.id)).filter((m) => m.message_type === 'user_message' && m.content === 'during the compaction');
+    expect(inputs).toHaveLength(1);
+    expect((await t.letta.runs.list({ agent_id: agent.id, active: true })).items).toHaveLength(0);
+  });
+
   it('reports a failing summarizer and leaves the context as it was, manually and during a turn', async () => {
     const agent = await tinyAgent();
     for (let i = 0; i < 5; i++) await t.letta.agents.messages.create(agent.id, { input: `keep me ${i}` });
