@@ -38,7 +38,7 @@ export class ContextLockService {
   /**
    * Keeps an acquired context while `work` runs, then releases it. The release is sent, not awaited: this process's
    * next `tryAcquire` travels on the same Redis connection after it, so it already finds the context free; another
-   * process that asks in between falls back to the queue, as for any busy context.
+   * process that asks in between waits for it, as for any held context.
    */
   async holdWhile<T>(agentId: string, conversationId: string | null, holder: string, work: () => Promise<T>): Promise<T> {
     const key = this.key(agentId, conversationId);
