@@ -54,6 +54,8 @@ export interface ContextRow {
   window: RowKey[];
 }
 
+const MEMORY_VERSION_SQL = 'SELECT memory_version FROM agents WHERE id = $1';
+
 /** Tool rows kept between turns: every agent shares the built-in ones, and a tool changes rarely. */
 const TOOL_ROWS_KEPT = 1000;
 
@@ -166,7 +168,7 @@ export class TurnStore {
 
   /** Picks up memory edits made elsewhere (another conversation, the API) since the turn began: one small read per step. */
   async refreshSystem(ctx: TurnContext): Promise<void> {
-    const [{ memory_version: version }] = await queryPrepared<{ memory_version: string }>(this.dataSource, 'SELECT memory_version FROM agents WHERE id = $1', [ctx.agent.id]);
+    const [{ memory_version: version }] = await queryPrepared<{ memory_version: string }>(this.dataSource, MEMORY_VERSION_SQL, [ctx.agent.id]);
     if (version === ctx.memoryVersion) return;
     if (ctx.conversation) {
       ctx.systemText = await this.dataSource.transaction((manager) => this.memoryPrompt.recompileConversation(ctx.conversation!.id, manager));
@@ -226,7 +228,7 @@ export class TurnStore {
           ? await this.memoryPrompt.recompileConversation(ctx.conversation.id, manager)
           : texts.get(ctx.agent.id)!;
       if (own === null) return { tool, systemText: null, version: null };
-      const [{ memory_version: version }] = await manager.query('SELECT memory_version FROM agents WHERE id = $1', [ctx.agent.id]);
+      const [{ memory_version: version }] = await manager.query(MEMORY_VERSION_SQL, [ctx.agent.id]);
       return { tool, systemText: own, version: version as string };
     });
     if (assistant) ctx.history.push(assistant);

@@ -30,7 +30,7 @@ function shapeOf(manager: EntityManager, entity: EntityTarget<ObjectLiteral>): I
 }
 
 /**
- * The SQL of a plain multi-row INSERT of fully built rows, numbering its parameters after `offset`. Written here
+ * The SQL of a plain multi-row INSERT of fully built rows, its values appended to `params`. Written here
  * rather than by the query builder: this is on every turn's path and the builder costs more CPU than the round trip.
  */
 function insertSql(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, rows: ObjectLiteral[], params: unknown[]): string {
