@@ -31,6 +31,7 @@ interface InProcessModules {
   ApiModule: any;
   configureApp: (app: any, logger: any) => void;
   appOptions: (config: any) => { logger: any };
+  httpAdapter: () => any;
   loadConfig: (env: Record<string, string>) => any;
 }
 
@@ -46,10 +47,10 @@ export function loadInProcessApp(): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { Test } = require('@nestjs/testing');
   const { ApiModule } = require(dist('app.module'));
-  const { configureApp, appOptions } = require(dist('app.setup'));
+  const { configureApp, appOptions, httpAdapter } = require(dist('app.setup'));
   const { loadConfig } = require(dist('config/config'));
   /* eslint-enable @typescript-eslint/no-require-imports */
-  modules = { Test, ApiModule, configureApp, appOptions, loadConfig };
+  modules = { Test, ApiModule, configureApp, appOptions, httpAdapter, loadConfig };
 }
 
 export async function countStatementsPerTurn(options: {
@@ -75,7 +76,7 @@ export async function countStatementsPerTurn(options: {
   };
 
   loadInProcessApp();
-  const { Test, ApiModule, configureApp, appOptions, loadConfig } = modules!;
+  const { Test, ApiModule, configureApp, appOptions, httpAdapter, loadConfig } = modules!;
 
   let app: any;
   try {
@@ -92,7 +93,7 @@ export async function countStatementsPerTurn(options: {
     });
     const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
     const nestOptions = appOptions(config);
-    app = moduleRef.createNestApplication(nestOptions);
+    app = moduleRef.createNestApplication(httpAdapter(), nestOptions);
     configureApp(app, nestOptions.logger);
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };

@@ -1,13 +1,27 @@
-import { INestApplication } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
-import { json } from 'express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { validationError } from './common/errors';
 import { HttpErrorFilter } from './common/http-error.filter';
-import { JsonLogger, requestLogging } from './common/logging';
+import { JsonLogger, REQUEST_ID_OPTIONS, requestLogging } from './common/logging';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
 import { VERSION } from './common/version';
+
+const BODY_LIMIT_BYTES = 50 * 1024 * 1024;
+
+/**
+ * The HTTP server: Fastify, with paths matched with or without their trailing slash (the Letta SDK and CLI use both),
+ * path parameters as long as block labels and names may be, request ids taken from `x-request-id` when the caller sends
+ * one.
+ */
+export function httpAdapter(): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    ...REQUEST_ID_OPTIONS,
+    logger: false,
+  });
+}
 
 /**
  * Options of the Nest application: logs as JSON lines from the start, and Nest's own body parser off (the one
@@ -21,15 +35,21 @@ export function appOptions(config: AppConfig) {
  * HTTP behaviour shared by `npm start` and the tests: request ids and logs, body parsing, validation, error envelope,
  * OpenAPI, CORS.
  */
-export function configureApp(app: INestApplication, logger: JsonLogger): void {
-  app.use(requestLogging(logger.pino));
-  app.use(json({ limit: '50mb' }));
-  app.use((error: { type?: string; message?: string }, _req: Request, _res: Response, next: NextFunction) => {
-    next(error?.type === 'entity.parse.failed' ? validationError(`Invalid JSON body: ${error.message}`) : error);
+export function configureApp(app: NestFastifyApplication, logger: JsonLogger): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', requestLogging(logger.pino));
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    if (body === '') return done(null, {});
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (error) {
+      done(validationError(`Invalid JSON body: ${(error as Error).message}`), undefined);
+    }
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
-  app.enableCors();
+  app.enableCors({ methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'] });
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

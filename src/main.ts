@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import { setFlagsFromString } from 'node:v8';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiModule } from './app.module';
-import { appOptions, configureApp } from './app.setup';
+import { appOptions, configureApp, httpAdapter } from './app.setup';
 import { JsonLogger } from './common/logging';
 import { ConfigError, loadConfig, redactUrl } from './config/config';
 import { prepareDatabase } from './database/prepare-database';
@@ -32,7 +33,7 @@ async function bootstrap(): Promise<void> {
     return;
   }
   const options = appOptions(config);
-  const app = await NestFactory.create(ApiModule.forRoot(config), options);
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), httpAdapter(), options);
   configureApp(app, options.logger);
   await app.listen(config.port, config.host);
   started(app);

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import { sendJson } from '../common/json-reply';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AgentIdPipe, ToolIdPipe } from '../common/id.pipe';
 import { PageQueryDto } from '../common/pagination';
@@ -55,16 +56,16 @@ export class AgentsController {
   @Get('count')
   @ApiOperation({ summary: 'Count agents matching the list filters' })
   @ApiOkResponse({ type: Number })
-  async count(@Query() query: ListAgentsQueryDto, @Res() res: Response): Promise<void> {
-    res.json(await this.agents.count(query));
+  async count(@Query() query: ListAgentsQueryDto, @Res() res: FastifyReply): Promise<void> {
+    sendJson(res, await this.agents.count(query));
   }
 
   @Post(':agent_id/recompile')
   @HttpCode(200)
   @ApiOperation({ summary: "Recompile the agent's system prompt from its template and memory; returns the text" })
   @ApiOkResponse({ type: String })
-  async recompile(@Param('agent_id', AgentIdPipe) id: string, @Query() query: RecompileQueryDto, @Res() res: Response): Promise<void> {
-    res.json(await this.agents.recompile(id, query.dry_run ?? false));
+  async recompile(@Param('agent_id', AgentIdPipe) id: string, @Query() query: RecompileQueryDto, @Res() res: FastifyReply): Promise<void> {
+    sendJson(res, await this.agents.recompile(id, query.dry_run ?? false));
   }
 
   @Get(':agent_id')

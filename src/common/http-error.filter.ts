@@ -1,27 +1,29 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { DomainError, STATUS_BY_CODE } from './errors';
 
-/** Maps every error to Letta's `{"detail": ...}` envelope; unknown errors become a logged 500 without internals. */
+/**
+ * Maps every error to Letta's `{"detail": ...}` envelope; unknown errors become a logged 500 without internals. Nest
+ * also routes Fastify's own request errors here (the body's parsing and size, an unsupported media type).
+ */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
 
   catch(error: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const response = ctx.getResponse<Response>();
-    const request = ctx.getRequest<Request & { id?: string }>();
-    const { status, body } = this.toHttp(error, request);
-    if (response.headersSent) {
-      response.end();
+    const reply = ctx.getResponse<FastifyReply>();
+    const { status, body } = this.toHttp(error, ctx.getRequest<FastifyRequest>());
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.end();
       return;
     }
-    if (status === HttpStatus.CONFLICT || status >= 500) response.setHeader('x-should-retry', 'false');
-    response.status(status).json(body);
+    if (status === HttpStatus.CONFLICT || status >= 500) reply.header('x-should-retry', 'false');
+    reply.status(status).send(body);
   }
 
-  private toHttp(error: unknown, request: Request & { id?: string }): { status: number; body: Record<string, unknown> } {
+  private toHttp(error: unknown, request: FastifyRequest): { status: number; body: Record<string, unknown> } {
     if (error instanceof DomainError) {
       return { status: STATUS_BY_CODE[error.code], body: { detail: error.message, ...error.extra } };
     }

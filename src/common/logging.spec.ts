@@ -1,7 +1,7 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
-import express from 'express';
+import Fastify from 'fastify';
 import request from 'supertest';
-import { JsonLogger, requestLogging } from './logging';
+import { JsonLogger, REQUEST_ID_OPTIONS, requestLogging } from './logging';
 
 function capture(level: 'info' | 'warn' = 'info') {
   const lines: Record<string, unknown>[] = [];
@@ -39,16 +39,19 @@ describe('JsonLogger', () => {
 });
 
 describe('requestLogging', () => {
-  const app = (logger: JsonLogger) =>
-    express()
-      .use(requestLogging(logger.pino))
-      .get('/ok', (_req, res) => void res.json({ ok: true }))
-      .get('/missing', (_req, res) => void res.status(404).json({ detail: 'not found' }));
+  const app = async (logger: JsonLogger) => {
+    const fastify = Fastify(REQUEST_ID_OPTIONS)
+      .addHook('onRequest', requestLogging(logger.pino))
+      .get('/ok', async () => ({ ok: true }))
+      .get('/missing', async (_req, reply) => reply.status(404).send({ detail: 'not found' }));
+    await fastify.ready();
+    return fastify.server;
+  };
 
   it("echoes the caller's request id or gives a new one, and logs each response with it", async () => {
     const { logger, lines } = capture();
-    const given = await request(app(logger)).get('/ok').set('x-request-id', 'req-1').expect(200);
-    const fresh = await request(app(logger)).get('/missing').expect(404);
+    const given = await request(await app(logger)).get('/ok').set('x-request-id', 'req-1').expect(200);
+    const fresh = await request(await app(logger)).get('/missing').expect(404);
     expect(given.headers['x-request-id']).toBe('req-1');
     expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(lines).toEqual([

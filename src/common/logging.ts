@@ -1,6 +1,6 @@
 import { LoggerService } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import pino, { DestinationStream, Level, Logger } from 'pino';
 import type { AppConfig } from '../config/config';
 
@@ -55,23 +55,25 @@ export class JsonLogger implements LoggerService {
   }
 }
 
+/** Fastify options giving every request an id: the caller's `x-request-id`, or a new one. */
+export const REQUEST_ID_OPTIONS = { requestIdHeader: 'x-request-id', genReqId: () => randomUUID() };
+
 /**
- * Gives every request an id (the caller's `x-request-id`, or a new one; echoed, and `req.id` for the error filter) and
- * logs each response when it closes: 5xx as errors, 4xx as warnings, the rest at info.
+ * Echoes every request's id (see `REQUEST_ID_OPTIONS`) and logs each response when
+ * it closes: 5xx as errors, 4xx as warnings, the rest at info. An `onRequest` hook.
  */
 export function requestLogging(logger: Logger) {
-  return (req: Request & { id?: string }, res: Response, next: NextFunction): void => {
-    const id = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
-    req.id = id;
-    res.setHeader('x-request-id', id);
+  return (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    const res = reply.raw;
+    res.setHeader('x-request-id', req.id);
     const started = performance.now();
     res.once('close', () => {
       const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
       if (!logger.isLevelEnabled(level)) return;
-      const line = { req: { id, method: req.method, url: req.originalUrl }, res: { statusCode: res.statusCode }, responseTime: Math.round(performance.now() - started) };
+      const line = { req: { id: req.id, method: req.method, url: req.url }, res: { statusCode: res.statusCode }, responseTime: Math.round(performance.now() - started) };
       // A stream the client left before its end closes without finishing.
       logger[level](line, res.writableFinished ? 'request completed' : 'request closed by the client');
     });
-    next();
+    done();
   };
 }

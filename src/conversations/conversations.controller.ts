@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import { sendJson } from '../common/json-reply';
 import { invalidArgument } from '../common/errors';
 import { CompactionRunner } from '../compaction/compaction-runner.service';
 import { CompactDto } from '../messages/dto/send-message.dto';
@@ -105,19 +106,19 @@ export class ConversationsController {
   @Post(':conversation_id/recompile')
   @HttpCode(200)
   @ApiOperation({ summary: "Rebuild the conversation's system prompt from the agent's memory; returns the text" })
-  async recompile(@Param('conversation_id') id: string, @Query() query: RecompileQueryDto, @Body() body: ConversationBodyDto, @Res() res: Response) {
+  async recompile(@Param('conversation_id') id: string, @Query() query: RecompileQueryDto, @Body() body: ConversationBodyDto, @Res() res: FastifyReply) {
     const scope = await this.conversations.scope(id, body?.agent_id);
-    res.json(await this.conversations.recompile(scope, query.dry_run ?? false));
+    sendJson(res, await this.conversations.recompile(scope, query.dry_run ?? false));
   }
 
   @Post(':conversation_id/messages')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send messages to a conversation: Server-Sent Events by default, LettaResponse with streaming: false' })
-  async send(@Param('conversation_id') id: string, @Body() dto: ConversationMessageDto, @Res() res: Response): Promise<void> {
+  async send(@Param('conversation_id') id: string, @Body() dto: ConversationMessageDto, @Res() res: FastifyReply): Promise<void> {
     const scope = await this.conversations.scope(id, dto.agent_id);
     if (dto.streaming === false) {
       const run = await this.sender.admit(scope.agentId, dto, 'sync', scope.conversationId);
-      res.json(await this.sender.response(run, dto.include_return_message_types));
+      sendJson(res, await this.sender.response(run, dto.include_return_message_types));
       return;
     }
     const run = await this.sender.admit(scope.agentId, dto, 'stream', scope.conversationId);
@@ -134,7 +135,7 @@ export class ConversationsController {
   @Post(':conversation_id/stream')
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume the stream of the newest active background run of the conversation (or of run_id / otid)' })
-  async stream(@Param('conversation_id') id: string, @Body() body: ConversationStreamDto, @Res() res: Response): Promise<void> {
+  async stream(@Param('conversation_id') id: string, @Body() body: ConversationStreamDto, @Res() res: FastifyReply): Promise<void> {
     const scope = await this.conversations.scope(id, body.agent_id);
     const found = await this.runs.findForResume(scope.agentId, scope.conversationId, body.run_id, body.otid);
     if (!found) throw invalidArgument('No active runs found for this conversation');

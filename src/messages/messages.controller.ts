@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import { sendJson } from '../common/json-reply';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { renderAgentState } from '../agents/agent-state.mapper';
 import { AgentsService } from '../agents/agents.service';
@@ -34,16 +35,16 @@ export class MessagesController {
       'Server-Sent Events (`stream_tokens` for token deltas, `background` to make the stream resumable).',
   })
   @ApiOkResponse({ description: 'LettaResponse, or an SSE stream of LettaMessages, stop_reason, usage_statistics and [DONE].' })
-  async send(@Param('agent_id', AgentIdPipe) agentId: string, @Body() dto: SendMessageDto, @Res() res: Response): Promise<void> {
+  async send(@Param('agent_id', AgentIdPipe) agentId: string, @Body() dto: SendMessageDto, @Res() res: FastifyReply): Promise<void> {
     if (dto.streaming) return this.stream(agentId, dto, res);
     const run = await this.sender.admit(agentId, dto, 'sync');
-    res.json(await this.sender.response(run, dto.include_return_message_types));
+    sendJson(res, await this.sender.response(run, dto.include_return_message_types));
   }
 
   @Post('v1/agents/:agent_id/messages/stream')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send messages and stream the answer as Server-Sent Events (deprecated alias of streaming: true)' })
-  async stream(@Param('agent_id', AgentIdPipe) agentId: string, @Body() dto: SendMessageDto, @Res() res: Response): Promise<void> {
+  async stream(@Param('agent_id', AgentIdPipe) agentId: string, @Body() dto: SendMessageDto, @Res() res: FastifyReply): Promise<void> {
     const run = await this.sender.admit(agentId, dto, 'stream');
     await this.sender.stream(run, res, { includePings: dto.include_pings ?? true });
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { IdPipe } from '../common/id.pipe';
 import { PageQueryDto } from '../common/pagination';
 import { EmptyToNull, ToArray, ToBoolean } from '../common/validation';
@@ -88,7 +88,7 @@ export class RunsController {
   async stream(
     @Param('run_id', RunIdPipe) id: string,
     @Body() body: RetrieveStreamDto,
-    @Res() res: Response,
+    @Res() res: FastifyReply,
     @Headers('last-event-id') lastEventId?: string,
   ): Promise<void> {
     const run = await this.sender.resumable(id);

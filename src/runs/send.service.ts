@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { emptyUsage, UsageStatistics } from '../agent-loop/agent-loop.service';
 import { errorCodeOf, StopReason } from '../agent-loop/stop-reasons';
 import { conflict, DomainError, ErrorCode, invalidArgument, notFound } from '../common/errors';
@@ -109,10 +109,10 @@ export class SendService {
     };
   }
 
-  async stream(run: AdmittedRun, res: Response, options: { includePings: boolean; startingAfter?: number; batchSize?: number }): Promise<void> {
+  async stream(run: AdmittedRun, reply: FastifyReply, options: { includePings: boolean; startingAfter?: number; batchSize?: number }): Promise<void> {
     const abort = new AbortController();
+    const res = openSse(reply);
     res.on('close', () => abort.abort());
-    openSse(res);
     const after = options.startingAfter ?? 0;
     const frames = this.follow(run, after, { batchSize: options.batchSize ?? 100, idleMs: this.config.runs.pingIntervalMs, signal: abort.signal });
     await writeRunFrames(res, run.id, frames, { includePings: options.includePings, lastSeq: after });

@@ -1,15 +1,23 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
 import type { RunFrame } from './frame-log';
 import { pingFrame } from './sse-frames';
 
-/** Starts an SSE response: unbuffered, uncompressed, headers flushed at once (which also stops the SDK's timeout). */
-export function openSse(res: Response): void {
-  res.status(200);
-  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-cache, no-transform');
-  res.setHeader('Connection', 'keep-alive');
-  res.setHeader('X-Accel-Buffering', 'no');
+/**
+ * Starts an SSE response, written from here on to the raw response (Fastify lets go of it): unbuffered, uncompressed,
+ * headers flushed at once (which also stops the SDK's timeout), with those already set on it (CORS, request id).
+ */
+export function openSse(reply: FastifyReply): ServerResponse {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   res.flushHeaders();
+  return res;
 }
 
 /**
@@ -18,7 +26,7 @@ export function openSse(res: Response): void {
  * last frame. Returns early, leaving the run running, when the client goes away.
  */
 export async function writeRunFrames(
-  res: Response,
+  res: ServerResponse,
   runId: string,
   frames: AsyncIterable<RunFrame | null>,
   options: { includePings: boolean; lastSeq: number },

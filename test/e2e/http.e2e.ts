@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { startTestApp, TestApp } from '../support/app';
 
@@ -40,10 +41,12 @@ describe('HTTP conventions', () => {
     expect(ui.text).toMatch(/swagger/i);
   });
 
-  it('answers unknown routes with the detail envelope and tags each response with a request id', async () => {
+  it('answers unknown routes and records (long path parameters too) with the detail envelope and tags each response with a request id', async () => {
     const res = await request(t.url).get('/v1/nothing-here').expect(404);
     expect(res.body).toEqual({ detail: expect.any(String) });
     expect(res.headers['x-request-id']).toBeTruthy();
+    const longLabel = await request(t.url).get(`/v1/agents/agent-${randomUUID()}/core-memory/blocks/${'x'.repeat(300)}`).expect(404);
+    expect(longLabel.body).toEqual({ detail: expect.any(String) });
     const echoed = await request(t.url).get('/v1/health/').set('x-request-id', 'req-123').expect(200);
     expect(echoed.headers['x-request-id']).toBe('req-123');
   });
@@ -53,5 +56,30 @@ describe('HTTP conventions', () => {
     await request(t.url).get('/v1/agents/?limit=0').expect(422);
     await request(t.url).get('/v1/agents/?order=sideways').expect(422);
     await request(t.url).get('/v1/agents/?match_all_tags=maybe').expect(422);
+  });
+
+  it('reads an empty JSON body as none, answers other media types in the envelope, and allows cross-origin calls of every method, streams included', async () => {
+    const agent = await t.letta.agents.create({ model: 'openai/gpt-4o-mini' });
+    const recompiled = await request(t.url).post(`/v1/agents/${agent.id}/recompile`).set('content-type', 'application/json').expect(200);
+    expect(recompiled.headers['content-type']).toMatch(/application\/json/);
+    expect(recompiled.body).toEqual(expect.stringContaining('<memory_metadata>'));
+    const text = await request(t.url).post('/v1/agents').set('content-type', 'application/xml').send('<agent/>').expect(415);
+    expect(text.body).toEqual({ detail: expect.any(String) });
+    const stream = await request(t.url)
+      .post(`/v1/agents/${agent.id}/messages/stream`)
+      .set('origin', 'https://app.example')
+      .set('x-request-id', 'req-sse')
+      .send({ input: 'hi' })
+      .expect(200);
+    expect(stream.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(stream.headers['access-control-allow-origin']).toBe('*');
+    expect(stream.headers['x-request-id']).toBe('req-sse');
+    expect(stream.text).toContain('data: [DONE]');
+    const preflight = await request(t.url)
+      .options(`/v1/agents/${agent.id}`)
+      .set('origin', 'https://app.example')
+      .set('access-control-request-method', 'PATCH')
+      .expect(204);
+    expect(preflight.headers['access-control-allow-methods']).toContain('PATCH');
   });
 });

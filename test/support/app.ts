@@ -1,16 +1,16 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { INestApplication } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import Letta from '@letta-ai/letta-client';
 import { ApiModule } from '../../src/app.module';
-import { appOptions, configureApp } from '../../src/app.setup';
+import { appOptions, configureApp, httpAdapter } from '../../src/app.setup';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { FakeLlmOptions, FakeLlmServer } from '../fake-llm/fake-llm-server';
 import { TEST_DATABASE_URL, TEST_QUEUE_PREFIX, TEST_REDIS_URL } from './test-env';
 
 export interface TestApp {
-  app: INestApplication;
+  app: NestFastifyApplication;
   /** The scripted model provider behind every configured provider (openai, anthropic, ollama). */
   fake: FakeLlmServer;
   config: AppConfig;
@@ -48,7 +48,7 @@ export async function startTestApp(env: Record<string, string> = {}, fakeOptions
   });
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
   const options = appOptions(config);
-  const app = moduleRef.createNestApplication(options);
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(httpAdapter(), options);
   configureApp(app, options.logger);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
