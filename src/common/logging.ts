@@ -59,8 +59,8 @@ export class JsonLogger implements LoggerService {
 export const REQUEST_ID_OPTIONS = { requestIdHeader: 'x-request-id', genReqId: () => randomUUID() };
 
 /**
- * Echoes every request's id (see `REQUEST_ID_OPTIONS`) and logs each response when
- * it closes: 5xx as errors, 4xx as warnings, the rest at info. An `onRequest` hook.
+ * An `onRequest` hook echoing every request's id (see `REQUEST_ID_OPTIONS`) and logging each response when it closes:
+ * 5xx as errors, 4xx as warnings, the rest at info.
  */
 export function requestLogging(logger: Logger) {
   return (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
