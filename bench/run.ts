@@ -521,8 +521,9 @@ async function main(): Promise<number> {
              FROM generate_series(1, $2::int) AS n`,
           [agentId, size, inContext, text],
         );
-        log(`  inserted ${size} messages (${inContext} in context) in ${fixed((performance.now() - t0) / 1000, 2)} s`);
-        return { agentId, seconds: round((performance.now() - t0) / 1000, 2) };
+        const seconds = round((performance.now() - t0) / 1000, 2);
+        log(`  inserted ${size} messages (${inContext} in context) in ${seconds} s`);
+        return { agentId, seconds };
       };
       for (const size of HISTORY_SIZES) {
         const { agentId, seconds } = await insertHistory(size, 20, 'message ');
