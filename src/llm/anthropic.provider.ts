@@ -106,6 +106,7 @@ export class AnthropicProvider implements LlmProvider {
             break;
         }
       }
+      idle.throwIfAborted();
     } catch (error) {
       throw idle.fired ? new LlmError('timeout', `The model provider sent nothing for ${this.timeoutMs} ms`) : toLlmError(error);
     } finally {

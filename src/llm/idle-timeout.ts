@@ -20,12 +20,24 @@ export class IdleTimeout {
     this.touch();
   }
 
+  /** Restarts the wait; called for every chunk, so the timer is rescheduled in place rather than replaced. */
   touch(): void {
-    clearTimeout(this.timer);
+    if (this.timer) {
+      this.timer.refresh();
+      return;
+    }
     this.timer = setTimeout(() => {
       this.fired = true;
       this.controller.abort(new Error('idle timeout'));
     }, this.ms);
+  }
+
+  /**
+   * Throws when the call was aborted (timed out or cancelled). Call after reading the stream: the provider SDKs end a
+   * stream quietly, as if the model had finished, when its signal aborts in the middle of it.
+   */
+  throwIfAborted(): void {
+    this.signal.throwIfAborted();
   }
 
   /** Stops the timer and the forwarding; call when the model call ends, however it ends. */

@@ -87,6 +87,7 @@ export class OpenAiProvider implements LlmProvider {
         }
         if (choice.finish_reason) finishReason = toFinishReason(choice.finish_reason);
       }
+      idle.throwIfAborted();
     } catch (error) {
       throw idle.fired ? new LlmError('timeout', `The model provider sent nothing for ${this.options.timeoutMs} ms`) : toLlmError(error);
     } finally {

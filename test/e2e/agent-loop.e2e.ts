@@ -262,6 +262,25 @@ describe('the agent loop: details', () => {
       await slow.close();
     }
   });
+
+  it.each(['openai/gpt-4o-mini', 'anthropic/claude-sonnet-5-5'])('times a model stream (%s) out when it goes silent, not when it is merely long', async (model) => {
+    const slow = await startTestApp({ LLM_TIMEOUT_MS: '600' });
+    try {
+      const agent = await createAgent(slow.letta, { model });
+      // Frames 100 ms apart: about a second in all, never silent for as long as the timeout.
+      slow.fake.script({ text: 'one two three four', chunkDelayMs: 100 });
+      const answered = await slow.letta.agents.messages.create(agent.id, { input: 'hi' });
+      expect(answered.messages.find((m) => m.message_type === 'assistant_message')).toMatchObject({ content: 'one two three four' });
+      slow.fake.script({ text: 'one two', chunkDelayMs: 3000 });
+      const failed = await failure(slow.letta.agents.messages.create(agent.id, { input: 'hi again' }));
+      expect(failed.error).toMatchObject({ stop_reason: 'llm_api_error', error: { type: 'llm_timeout' } });
+      // The cut-off reply was not stored as an answer.
+      const history = (await slow.letta.agents.messages.list(agent.id, { order: 'asc' })).items as unknown as { message_type: string }[];
+      expect(history.map((m) => m.message_type).slice(-2)).toEqual(['assistant_message', 'user_message']);
+    } finally {
+      await slow.close();
+    }
+  });
 });
 
 describe('sending: bad input', () => {
