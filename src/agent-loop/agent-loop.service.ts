@@ -16,6 +16,7 @@ import { classifyLlmError, internalError, StopReason, TurnError } from './stop-r
 import { InputMessage, assistantRow, inputRow, RowScope } from './turn-messages';
 import { ContextRow, TurnContext, TurnStore } from './turn-store.service';
 import type { MessageEntity } from '../messages/message.entity';
+import { toolSchema } from '../tools/tool.entity';
 
 export const DEFAULT_MAX_STEPS = 50;
 
@@ -279,11 +280,7 @@ export class AgentLoopService {
       model: model.model,
       system: request.overrideSystem ?? ctx.systemText,
       messages: toChatMessages(ctx.history),
-      tools: ctx.tools.map((t) => ({
-        name: t.name,
-        description: t.description ?? '',
-        parameters: (t.jsonSchema?.parameters as Record<string, unknown>) ?? { type: 'object', properties: {} },
-      })),
+      tools: ctx.tools.map(toolSchema),
       maxTokens: (config.max_tokens as number | null) ?? settings.max_output_tokens ?? null,
       temperature: settings.temperature ?? (config.temperature as number | undefined) ?? null,
       parallelToolCalls: Boolean(config.parallel_tool_calls),

@@ -1,6 +1,3 @@
-/** A row as a statement names it: its id and the `xmin` of the row version (every UPDATE writes a new one). */
-export type RowKey = [id: string, xmin: string];
-
 /**
  * Rows kept with the version (`xmin`) they were read at, for rows many turns share and rarely change (tools): a row is
  * taken only at the version the turn's statement names, so a changed row is read again. At most `maxRows`, the least

@@ -8,6 +8,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { insertRows, insertTogether } from '../database/insert-rows';
 import type { ToolCall } from '../llm/llm.types';
 import { loadWindow, windowKeysSql } from '../messages/in-context';
+import { ROW_KEYS, RowKey, rowKeys } from '../database/row-keys';
 import { entitiesFromJson } from '../database/json-rows';
 import { queryPrepared } from '../database/prepared';
 import { ConversationEntity } from '../conversations/conversation.entity';
@@ -17,7 +18,7 @@ import { StepEntity } from '../steps/step.entity';
 import { byName, ToolEntity } from '../tools/tool.entity';
 import { changesMemory, executeToolCalls } from './tool-executor';
 import { RowScope, toolRow } from './turn-messages';
-import { RowKey, RowVersions } from './row-versions';
+import { RowVersions } from './row-versions';
 import { WindowCache } from './window-cache';
 
 /** What one turn works on, read once at its start and kept up to date in memory as steps land. */
@@ -45,13 +46,13 @@ type Json = Record<string, unknown>;
 
 /**
  * What `contextSql` reads: the agent and its conversation as JSON, and which tool rows and window rows the context
- * holds, as `[id, xmin]` pairs (rows this process already holds at that version are not read again).
+ * holds, as `ROW_KEYS` texts (rows this process already holds at that version are not read again).
  */
 export interface ContextRow {
   agent: Json;
   conversation: Json | null;
-  tools: RowKey[];
-  window: RowKey[];
+  tools: string;
+  window: string;
 }
 
 const MEMORY_VERSION_SQL = 'SELECT memory_version FROM agents WHERE id = $1';
@@ -67,7 +68,7 @@ const TOOL_ROWS_KEPT = 1000;
 export function contextSql(conversationId: string | null, agent: string, conversation: string): string {
   return `SELECT row_to_json(a) AS agent,
                  (SELECT row_to_json(c) FROM conversations c WHERE c.id = ${conversation} AND c.agent_id = ${agent}) AS conversation,
-                 (SELECT COALESCE(json_agg(json_build_array(t.id, t.xmin::text)), '[]') FROM agent_tools l JOIN tools t ON t.id = l.tool_id WHERE l.agent_id = ${agent}) AS tools,
+                 (SELECT ${ROW_KEYS('t')} FROM agent_tools l JOIN tools t ON t.id = l.tool_id WHERE l.agent_id = ${agent}) AS tools,
                  (${windowKeysSql(conversationId, agent, conversation)}) AS window
             FROM agents a WHERE a.id = ${agent}`;
 }
@@ -103,14 +104,14 @@ export class TurnStore {
     const [agent] = entitiesFromJson(this.dataSource, AgentEntity, [row.agent]);
     const [conversation = null] = entitiesFromJson(this.dataSource, ConversationEntity, row.conversation ? [row.conversation] : []);
     if (conversationId && !conversation) throw notFound('Conversation', conversationId);
-    const tools = (await this.toolRows(row.tools)).sort(byName);
+    const tools = (await this.toolRows(rowKeys(row.tools))).sort(byName);
     const context = contextKey(agent.id, conversationId);
     let window: MessageEntity[];
     if (conversation && BigInt(conversation.memoryVersion) < BigInt(agent.memoryVersion)) {
       await this.dataSource.transaction((manager) => this.memoryPrompt.recompileConversation(conversation.id, manager));
       window = await loadWindow(this.dataSource.manager, agent.id, conversationId);
     } else {
-      window = [...(await this.windowRows(context, row.window)), ...written];
+      window = [...(await this.windowRows(context, rowKeys(row.window))), ...written];
       if (writtenXmin) this.windows.add(context, written.map((message) => [writtenXmin, message]));
     }
     const [system, ...history] = window;

@@ -1,5 +1,5 @@
 import type { MessageEntity } from '../messages/message.entity';
-import type { RowKey } from './row-versions';
+import type { RowKey } from '../database/row-keys';
 import { WindowCache } from './window-cache';
 
 const row = (id: string, text = id) => ({ id, content: [{ type: 'text', text }], toolCalls: null, toolReturns: null }) as unknown as MessageEntity;

@@ -1,5 +1,5 @@
 import type { MessageEntity } from '../messages/message.entity';
-import type { RowKey } from './row-versions';
+import type { RowKey } from '../database/row-keys';
 
 interface CachedRow {
   xmin: string;

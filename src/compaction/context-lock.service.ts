@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import type { Result } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { conflict } from '../common/errors';
 import { RedisService } from '../redis/redis.module';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    releaseLease(key: string, holder: string): Result<number, Context>;
+    renewLease(key: string, holder: string, ms: number): Result<number, Context>;
+  }
+}
 
 const LEASE_MS = 60_000;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -14,7 +22,11 @@ const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
  */
 @Injectable()
 export class ContextLockService {
-  constructor(private readonly redis: RedisService) {}
+  constructor(private readonly redis: RedisService) {
+    // Defined commands run as EVALSHA: Redis looks the script up by its hash instead of hashing its text every call.
+    redis.client.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE });
+    redis.client.defineCommand('renewLease', { numberOfKeys: 1, lua: RENEW });
+  }
 
   private key(agentId: string, conversationId: string | null): string {
     return `${this.redis.prefix}:context-lock:${conversationId ?? agentId}`;
@@ -42,7 +54,7 @@ export class ContextLockService {
    */
   async holdWhile<T>(agentId: string, conversationId: string | null, holder: string, work: () => Promise<T>): Promise<T> {
     const key = this.key(agentId, conversationId);
-    const renew = setInterval(() => void this.redis.client.eval(RENEW, 1, key, holder, LEASE_MS).catch(() => undefined), LEASE_MS / 3);
+    const renew = setInterval(() => void this.redis.client.renewLease(key, holder, LEASE_MS).catch(() => undefined), LEASE_MS / 3);
     try {
       return await work();
     } finally {
@@ -53,6 +65,6 @@ export class ContextLockService {
 
   /** Frees the context if `holder` still holds it (also a dead holder's, whose run another worker is failing). */
   async release(agentId: string, conversationId: string | null, holder: string): Promise<void> {
-    await this.redis.client.eval(RELEASE, 1, this.key(agentId, conversationId), holder);
+    await this.redis.client.releaseLease(this.key(agentId, conversationId), holder);
   }
 }

@@ -12,6 +12,10 @@ export function loadEncodings(names: EncodingName[]): void {
   for (const name of names) encoding(name);
 }
 
+function encodingFor(model: string): EncodingName {
+  return /^(gpt-4o|gpt-4\.1|gpt-5|o1|o3|o4|chatgpt)/.test(model) ? 'o200k_base' : 'cl100k_base';
+}
+
 function encoding(name: EncodingName): Tiktoken {
   let enc = encodings.get(name);
   if (!enc) encodings.set(name, (enc = getEncoding(name)));
@@ -32,7 +36,7 @@ let cachedChars = 0;
  */
 export function countTokens(text: string, model = ''): number {
   if (!text) return 0;
-  const name = /^(gpt-4o|gpt-4\.1|gpt-5|o1|o3|o4|chatgpt)/.test(model) ? 'o200k_base' : 'cl100k_base';
+  const name = encodingFor(model);
   const cache = caches[name];
   let count = cache.get(text);
   if (count === undefined) {
@@ -61,6 +65,16 @@ export function countMessageTokens(messages: ChatMessage[], model = ''): number 
   }, 0);
 }
 
+const toolCounts = new WeakMap<ToolSchema, Partial<Record<EncodingName, number>>>();
+
+/** Tokens of the tools' schemas as JSON, counted once per schema object (a turn offers the same ones each step). */
 export function countToolTokens(tools: ToolSchema[], model = ''): number {
-  return tools.length ? countTokens(JSON.stringify(tools), model) : 0;
+  const name = encodingFor(model);
+  let sum = 0;
+  for (const tool of tools) {
+    let counts = toolCounts.get(tool);
+    if (!counts) toolCounts.set(tool, (counts = {}));
+    sum += counts[name] ??= encoding(name).encode(JSON.stringify(tool)).length;
+  }
+  return sum;
 }

@@ -5,6 +5,7 @@ import { toChatMessages } from '../agent-loop/chat-messages';
 import { TurnStore } from '../agent-loop/turn-store.service';
 import { countMessageTokens, countTokens, countToolTokens } from '../llm/tokenizer';
 import { textOf, toLettaMessages, LettaMessage } from './letta-message';
+import { toolSchema } from '../tools/tool.entity';
 
 export interface ContextWindowOverview {
   context_window_size_max: number;
@@ -54,10 +55,7 @@ export class ContextWindowService {
       core: countTokens(coreMemory, model),
       external: countTokens(metadata, model),
       summary: summary ? countTokens(textOf(summary), model) : 0,
-      functions: countToolTokens(
-        ctx.tools.map((t) => ({ name: t.name, description: t.description ?? '', parameters: (t.jsonSchema?.parameters as Record<string, unknown>) ?? {} })),
-        model,
-      ),
+      functions: countToolTokens(ctx.tools.map(toolSchema), model),
       messages: countMessageTokens(toChatMessages(rest), model),
     };
     const [{ count }] = await this.dataSource.query('SELECT count(*)::int AS count FROM messages WHERE agent_id = $1', [agentId]);

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { entitiesFromJson } from '../database/json-rows';
 import { MessageEntity } from './message.entity';
+import { ROW_KEYS } from '../database/row-keys';
 
 /**
  * Order of the rows of a context window: the system message, then the compaction summary, then the rest by seq.
@@ -23,11 +24,11 @@ export function windowJsonSql(conversationId: string | null, agent: string, conv
 }
 
 /**
- * SQL of the window as one JSON array of `[id, xmin]` pairs in window order: which rows, at which row version (every
- * UPDATE writes a new version with a new `xmin`), for readers that keep the rows they have already read.
+ * SQL of the window as `xmin id` pairs in window order, comma-separated: which rows, at which row version (every UPDATE
+ * writes a new version with a new `xmin`), for readers that keep the rows they have already read (see `rowKeys`).
  */
 export function windowKeysSql(conversationId: string | null, agent: string, conversation: string): string {
-  return `SELECT COALESCE(json_agg(json_build_array(m.id, m.xmin::text) ORDER BY ${IN_CONTEXT_ORDER('m')}), '[]') FROM messages m WHERE ${windowScope(conversationId, agent, conversation)}`;
+  return `SELECT ${ROW_KEYS('m', IN_CONTEXT_ORDER('m'))} FROM messages m WHERE ${windowScope(conversationId, agent, conversation)}`;
 }
 
 /** The context window of the agent's default context or of a conversation, system message first. */

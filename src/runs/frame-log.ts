@@ -5,6 +5,8 @@ export interface RunFrame {
   text: string;
   /** True on the last frame of the run (`data: [DONE]`). */
   done: boolean;
+  /** The JSON `text` carries, on frames that have not left the process that wrote them (saves parsing it back). */
+  payload?: Record<string, unknown>;
 }
 
 /** Where a run's executor writes its frames. */

@@ -88,9 +88,9 @@ export class SendService {
     let stopReason: StopReason = 'end_turn';
     let usage: UsageStatistics | null = null;
     for await (const frame of this.follow(run, 0, { batchSize: 500, idleMs: 60_000 })) {
-      const parsed = frame && parseFrame(frame.text);
+      const parsed = frame && parseFrame(frame);
       if (!parsed) continue;
-      const payload = parsed.payload as { message_type: string; [k: string]: unknown };
+      const { payload } = parsed;
       if (parsed.error) {
         throw new DomainError(errorCodeOf(payload.error_type as string), payload.message as string, {
           stop_reason: stopReason,

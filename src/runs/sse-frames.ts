@@ -29,14 +29,14 @@ export class RunFrameWriter {
     switch (event.type) {
       case 'message':
       case 'delta':
-        return [this.frame((seq) => dataFrame({ ...event.message, run_id: this.runId, seq_id: seq }))];
+        return [this.frame((seq) => ({ ...event.message, run_id: this.runId, seq_id: seq }))];
       case 'stop':
         this.stopped = event;
         return this.stopFrames(event.stopReason, event.error);
       case 'usage':
         // Letta sends no usage after an error or a cancellation.
         if (this.stopped?.error || this.stopped?.stopReason === 'cancelled') return [this.done()];
-        return [this.frame((seq) => dataFrame({ ...event.usage, seq_id: seq })), this.done()];
+        return [this.frame((seq) => ({ ...event.usage, seq_id: seq })), this.done()];
     }
   }
 
@@ -46,11 +46,12 @@ export class RunFrameWriter {
   }
 
   private stopFrames(stopReason: StopReason, error?: TurnError): RunFrame[] {
-    const frames = [this.frame((seq) => dataFrame({ message_type: 'stop_reason', stop_reason: stopReason, seq_id: seq }))];
+    const frames = [this.frame((seq) => ({ message_type: 'stop_reason', stop_reason: stopReason, seq_id: seq }))];
     if (error) {
       frames.push(
-        this.frame((seq) =>
-          errorFrame({ message_type: 'error_message', run_id: this.runId, error_type: error.type, message: error.message, detail: error.message, seq_id: seq }),
+        this.frame(
+          (seq) => ({ message_type: 'error_message', run_id: this.runId, error_type: error.type, message: error.message, detail: error.message, seq_id: seq }),
+          true,
         ),
       );
     }
@@ -61,16 +62,16 @@ export class RunFrameWriter {
     return { seq: ++this.seq, text: DONE_FRAME, done: true };
   }
 
-  private frame(render: (seq: number) => string): RunFrame {
+  private frame(render: (seq: number) => Record<string, unknown>, error = false): RunFrame {
     const seq = ++this.seq;
-    return { seq, text: render(seq), done: false };
+    const payload = render(seq);
+    return { seq, text: error ? errorFrame(payload) : dataFrame(payload), done: false, payload };
   }
 }
 
-/** Reads a frame back as the SDK would: the parsed JSON of a data frame, or the error payload. */
-export function parseFrame(text: string): { error: boolean; payload: unknown } | null {
-  if (text === DONE_FRAME) return null;
-  const error = text.startsWith('event: error\n');
-  const data = text.slice(text.indexOf('data: ') + 6).trimEnd();
-  return { error, payload: JSON.parse(data) };
+/** Reads a frame back as the SDK would: the JSON of a data frame, or the error payload. */
+export function parseFrame(frame: RunFrame): { error: boolean; payload: Record<string, unknown> } | null {
+  if (frame.text === DONE_FRAME) return null;
+  const error = frame.text.startsWith('event: error\n');
+  return { error, payload: frame.payload ?? JSON.parse(frame.text.slice(frame.text.indexOf('data: ') + 6).trimEnd()) };
 }

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { ToolSchema } from '../llm/llm.types';
 
 @Entity('tools')
 @Index('tools_name_key', ['name'], { unique: true })
@@ -61,3 +62,18 @@ export class ToolEntity {
 
 /** The order tools are listed and offered to the model in. */
 export const byName = (a: ToolEntity, b: ToolEntity) => a.name.localeCompare(b.name);
+
+const schemas = new WeakMap<ToolEntity, ToolSchema>();
+
+/**
+ * The schema a model is given for a tool. Kept per row object: the agent loop shares tool rows between turns and never
+ * changes them, so each turn offers (and counts the tokens of) the same schema objects.
+ */
+export function toolSchema(tool: ToolEntity): ToolSchema {
+  let schema = schemas.get(tool);
+  if (!schema) {
+    const parameters = (tool.jsonSchema?.parameters as Record<string, unknown>) ?? { type: 'object', properties: {} };
+    schemas.set(tool, (schema = { name: tool.name, description: tool.description ?? '', parameters }));
+  }
+  return schema;
+}
