@@ -220,6 +220,24 @@ describe('runs: cancellation', () => {
     expect((next.messages[0] as unknown as Chunk).content).toBe('ready again');
   });
 
+  it('cancels mid model stream: the half-written reply is not stored, the run ends cancelled', async () => {
+    const agent = await createAgent(t.letta);
+    t.fake.script({ text: 'a reply that streams slowly, word after word', chunkDelayMs: 200 });
+    const stream = await t.letta.agents.messages.create(agent.id, { input: 'talk', streaming: true, stream_tokens: true });
+    const chunks: Chunk[] = [];
+    let cancelled: Record<string, string> | undefined;
+    for await (const chunk of stream) {
+      chunks.push(chunk as Chunk);
+      if ((chunk as Chunk).message_type === 'assistant_message' && !cancelled) cancelled = (await t.letta.agents.messages.cancel(agent.id, {})) as Record<string, string>;
+    }
+    const runId = chunks.find((c) => c.run_id)!.run_id!;
+    expect(cancelled).toEqual({ [runId]: 'cancelled' });
+    expect(chunks.at(-1)).toMatchObject({ stop_reason: 'cancelled' });
+    expect(await t.letta.runs.retrieve(runId)).toMatchObject({ status: 'cancelled', stop_reason: 'cancelled' });
+    const history = (await t.letta.agents.messages.list(agent.id, { order: 'asc' })).items as unknown as Chunk[];
+    expect(history.map((m) => m.message_type)).toEqual(['system_message', 'user_message']);
+  });
+
   it('answers 409 when there is nothing to cancel, and cancels named runs only', async () => {
     const agent = await createAgent(t.letta);
     const nothing = await failure(t.letta.agents.messages.cancel(agent.id, {}));
