@@ -4,7 +4,12 @@ import { randomUUID } from 'node:crypto';
 export type IdPrefix = 'agent' | 'block' | 'tool' | 'message' | 'run' | 'step' | 'conv' | 'passage' | 'archive';
 
 export function newId(prefix: IdPrefix): string {
-  return `${prefix}-${randomUUID()}`;
+  const id = `${prefix}-${randomUUID()}`;
+  // V8 keeps a string built by concatenation as a tree of its pieces: a UUID from `randomUUID` is about twenty of them
+  // (~450 bytes) until something flattens it in place into one ~80-byte string (reading a character does; so does the
+  // first comparison with an equal string). Ids live long (cached rows, runs, frames): flattened once, here.
+  id.charCodeAt(0);
+  return id;
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
