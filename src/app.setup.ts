@@ -9,6 +9,13 @@ import { VERSION } from './common/version';
 
 const BODY_LIMIT_BYTES = 50 * 1024 * 1024;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set by `drain`: the process is shutting down. */
+    draining: boolean;
+  }
+}
+
 /**
  * The HTTP server: Fastify, with paths matched with or without their trailing slash (the Letta SDK and CLI use both),
  * path parameters as long as block labels and names may be, request ids taken from `x-request-id` when the caller sends
@@ -20,6 +27,8 @@ export function httpAdapter(): FastifyAdapter {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     ...REQUEST_ID_OPTIONS,
     logger: false,
+    // Fastify's own answer once it closes is not in the `{"detail": ...}` envelope; `configureApp`'s is.
+    return503OnClosing: false,
   });
 }
 
@@ -38,6 +47,11 @@ export function appOptions(config: AppConfig) {
 export function configureApp(app: NestFastifyApplication, logger: JsonLogger): void {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', requestLogging(logger.pino));
+  fastify.decorate('draining', false);
+  // After the CORS headers (set on request), before the body is read.
+  fastify.addHook('preParsing', async (_request, reply) => {
+    if (fastify.draining) return reply.code(503).header('connection', 'close').send({ detail: 'This server is shutting down; send the request again' });
+  });
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     if (body === '') return done(null, {});
@@ -60,4 +74,12 @@ export function configureApp(app: NestFastifyApplication, logger: JsonLogger): v
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+}
+
+/**
+ * Starts a graceful stop: from now on the server answers every new request 503 (with `Connection: close`, so a load
+ * balancer or client goes elsewhere), while the requests it took before (a send waiting for its turn) run to the end.
+ */
+export function drain(app: NestFastifyApplication): void {
+  app.getHttpAdapter().getInstance().draining = true;
 }

@@ -4,7 +4,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiModule } from './app.module';
-import { appOptions, configureApp, httpAdapter } from './app.setup';
+import { appOptions, configureApp, drain, httpAdapter } from './app.setup';
 import { JsonLogger } from './common/logging';
 import { ConfigError, loadConfig, redactUrl } from './config/config';
 import { prepareDatabase } from './database/prepare-database';
@@ -36,25 +36,28 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), httpAdapter(), options);
   configureApp(app, options.logger);
   await app.listen(config.port, config.host);
-  started(app);
+  started(app, () => drain(app));
   process.stdout.write(
     JSON.stringify({ level: 30, msg: `Mnemo listening on http://${config.host}:${config.port} (role ${config.role}, database ${redactUrl(config.databaseUrl)})` }) + '\n',
   );
 }
 
 /**
- * SIGTERM/SIGINT: stop accepting work, let Nest close the server, queues and pool, then exit 0. Listening from the very
- * start: a signal during boot (nothing served yet; a migration in progress rolls back) exits 0 at once. Returns the
- * function that hands over the started application.
+ * SIGTERM/SIGINT: stop accepting work (`drain`), let Nest finish the runs in progress and close the server, queues and
+ * pool, then exit 0. Listening from the very start: a signal during boot (nothing served yet; a migration in progress
+ * rolls back) exits 0 at once. Returns the function that hands over the started application and how it stops taking
+ * requests.
  */
-function stopOnSignals(): (app: INestApplicationContext) => void {
+function stopOnSignals(): (app: INestApplicationContext, drain?: () => void) => void {
   let app: INestApplicationContext | null = null;
+  let drainApp: (() => void) | undefined;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(JSON.stringify({ level: 30, msg: `${signal} received, shutting down` }) + '\n');
     if (!app) process.exit(0);
+    drainApp?.();
     const force = setTimeout(() => process.exit(1), 25_000);
     force.unref();
     app.close().then(
@@ -64,8 +67,9 @@ function stopOnSignals(): (app: INestApplicationContext) => void {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  return (started) => {
+  return (started, startDraining) => {
     app = started;
+    drainApp = startDraining;
   };
 }
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { FakeLlmServer } from '../fake-llm/fake-llm-server';
 import { freePort, ServerProcess, startServerProcess, waitForHealth } from '../support/process';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
+import { waitFor } from '../support/wait';
 
 function start(env: Record<string, string>): ServerProcess {
   return startServerProcess({ REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: 'mnemo-test', ...env });
@@ -54,6 +56,33 @@ describe('the server process', () => {
     }
     expect(await Promise.all(replicas.map((r) => r.exited))).toEqual([0, 0]);
     await dropDatabase(databaseUrl);
+  });
+
+  it('on SIGTERM answers new requests 503 in the {detail} envelope, finishes the turn it took, then exits 0', async () => {
+    const fake = await FakeLlmServer.start({ models: [{ id: 'gpt-4o-mini', contextWindow: 128000 }] });
+    const port = await freePort();
+    const server = start({ DATABASE_URL: TEST_DATABASE_URL, PORT: String(port), OPENAI_API_KEY: 'k', OPENAI_BASE_URL: fake.openaiBaseUrl, LLM_MAX_RETRIES: '0' });
+    const api = `http://127.0.0.1:${port}/v1`;
+    const post = (path: string, body: unknown) => fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    try {
+      await waitForHealth(port, server);
+      const agent = (await (await post('/agents/', { model: 'openai/gpt-4o-mini' })).json()) as { id: string };
+      fake.script({ text: 'Finished after the signal.', delayMs: 1500 });
+      const inFlight = post(`/agents/${agent.id}/messages`, { input: 'hi' });
+      await waitFor(async () => fake.requests.length, (n) => n === 1);
+      server.child.kill('SIGTERM');
+      const refused = await waitFor(() => fetch(`${api}/health/`), (res) => res.status === 503, 5000);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('connection')).toBe('close');
+      expect(await refused.json()).toEqual({ detail: expect.stringMatching(/shutting down/) });
+      const answered = await inFlight;
+      expect(answered.status).toBe(200);
+      expect(JSON.stringify(await answered.json())).toContain('Finished after the signal.');
+      expect(await server.exited).toBe(0);
+    } finally {
+      server.child.kill('SIGKILL');
+      await fake.close();
+    }
   });
 
   it('runs the worker role on its own and stops it on SIGTERM', async () => {
