@@ -1,5 +1,5 @@
 import type { MessageEntity } from '../messages/message.entity';
-import { planCompaction, resolveSettings } from './compaction-plan';
+import { cutToTokens, nextPart, planCompaction, resolveSettings } from './compaction-plan';
 
 const msg = (role: MessageEntity['role'], n: number) => ({ id: `m${n}`, role, content: [{ type: 'text', text: `t${n}` }] }) as unknown as MessageEntity;
 
@@ -27,5 +27,26 @@ describe('resolveSettings', () => {
       mode: 'sliding_window',
       keepFraction: 0.5,
     });
+  });
+});
+
+describe('nextPart', () => {
+  const words = (text: string) => text.split(' ').length;
+  const lines = ['a b', 'c d e', 'f', 'g h i j k l m n o p'];
+
+  it('takes lines in order while they fit, counting a token for each line break', () => {
+    expect(nextPart(lines, 0, 7, words)).toEqual({ part: ['a b', 'c d e'], next: 2 });
+    expect(nextPart(lines, 2, 7, words)).toEqual({ part: ['f'], next: 3 });
+  });
+
+  it('cuts a line too long to fit alone, so every part makes progress', () => {
+    const { part, next } = nextPart(lines, 3, 10, words);
+    expect(next).toBe(4);
+    expect(part[0]).toMatch(/^g h .*\[\.\.\. cut to fit the summarizer\]$/);
+    expect(words(part[0])).toBeLessThanOrEqual(10);
+  });
+
+  it('leaves a text that fits as it is', () => {
+    expect(cutToTokens('a b c', 3, words)).toBe('a b c');
   });
 });

@@ -48,17 +48,49 @@ export function planCompaction(history: MessageEntity[], mode: CompactionMode, k
   return { evict: history.slice(0, cut), keep: history.slice(cut) };
 }
 
-/** A plain-text transcript of the evicted messages for the summarizer. */
-export function transcript(messages: MessageEntity[]): string {
-  const lines = messages.map((m) => {
+/** The evicted messages as plain-text lines for the summarizer: one a message (one a result for a tool message). */
+export function transcriptLines(messages: MessageEntity[]): string[] {
+  return messages.flatMap((m) => {
     const text = textOf(m);
     if (m.role === 'assistant') {
       const calls = (m.toolCalls ?? []).map((c) => ` -> ${c.function.name}(${c.function.arguments})`).join('');
-      return `[assistant] ${text}${calls}`;
+      return [`[assistant] ${text}${calls}`];
     }
-    if (m.role === 'tool') return (m.toolReturns ?? []).map((r) => `[tool] ${r.func_response}`).join('\n');
-    if (m.role === 'summary') return `[earlier summary] ${m.content.find((p) => p.type === 'text')?.summary ?? text}`;
-    return `[${m.role}] ${text}`;
+    if (m.role === 'tool') return (m.toolReturns ?? []).map((r) => `[tool] ${r.func_response}`);
+    if (m.role === 'summary') return [earlierSummaryLine(m.content.find((p) => p.type === 'text')?.summary ?? text)];
+    return [`[${m.role}] ${text}`];
   });
+}
+
+export const earlierSummaryLine = (summary: string) => `[earlier summary] ${summary}`;
+
+export function transcript(lines: string[]): string {
   return `<start_transcript>\n${lines.join('\n')}\n<end_transcript>`;
+}
+
+/**
+ * The next part of `lines` (from `from`) that fits in `budget` tokens, and where the part after it starts. A line too
+ * long to fit even alone is cut to the budget, so every part makes progress.
+ */
+export function nextPart(lines: string[], from: number, budget: number, count: (text: string) => number): { part: string[]; next: number } {
+  const part: string[] = [];
+  let room = budget;
+  let i = from;
+  for (; i < lines.length; i++) {
+    const tokens = count(lines[i]) + 1;
+    if (tokens > room) break;
+    part.push(lines[i]);
+    room -= tokens;
+  }
+  if (part.length === 0 && i < lines.length) return { part: [cutToTokens(lines[i], budget - 1, count)], next: i + 1 };
+  return { part, next: i };
+}
+
+/** `text`, or when it takes more than `budget` tokens, its beginning cut to about that many, marked as cut. */
+export function cutToTokens(text: string, budget: number, count: (text: string) => number): string {
+  if (count(text) <= budget) return text;
+  const marker = ' [... cut to fit the summarizer]';
+  let kept = text;
+  while (kept.length > 0 && count(kept + marker) > budget) kept = kept.slice(0, Math.max(0, Math.floor(((kept.length * budget) / count(kept + marker)) * 0.9)));
+  return kept + marker;
 }

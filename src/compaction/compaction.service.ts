@@ -8,11 +8,18 @@ import { AgentEntity } from '../agents/agent.entity';
 import { MemoryPromptService } from '../blocks/memory-prompt.service';
 import { invalidArgument, notFound } from '../common/errors';
 import { insertRows } from '../database/insert-rows';
-import { LlmError } from '../llm/llm.types';
+import { LlmError, LlmProvider } from '../llm/llm.types';
 import { ProvidersService } from '../llm/providers.service';
 import { loadWindow } from '../messages/in-context';
 import { MessageEntity } from '../messages/message.entity';
-import { planCompaction, resolveSettings, transcript } from './compaction-plan';
+import { countTokens } from '../llm/tokenizer';
+import { cutToTokens, earlierSummaryLine, nextPart, planCompaction, resolveSettings, transcript, transcriptLines } from './compaction-plan';
+
+/**
+ * Share of the summarizer's context window its input may take: the rest is its answer and the margin between our token
+ * count and the provider's.
+ */
+const SUMMARIZER_INPUT_SHARE = 0.75;
 
 export type CompactionTrigger = 'context_window_exceeded' | 'post_step_context_check' | 'background' | 'manual';
 
@@ -74,7 +81,7 @@ export class CompactionService {
       );
     }
 
-    const summary = (await this.summarize(agent, settings.model, settings.prompt, transcript(plan.evict))).slice(0, settings.clipChars);
+    const summary = await this.summarize(agent, settings.model, settings.prompt, transcriptLines(plan.evict), settings.clipChars);
     const now = new Date();
     const stats = {
       trigger: request.trigger,
@@ -103,12 +110,31 @@ export class CompactionService {
     return { summary, summaryMessage, messagesBefore: stats.messages_count_before, messagesAfter: stats.messages_count_after };
   }
 
-  /** The summary, written by the summarizer model (the agent's own unless compaction_settings name one). */
-  private async summarize(agent: AgentEntity, model: string | null, prompt: string, text: string): Promise<string> {
-    const { provider, model: name } = await this.providers.resolve(model ?? handleOf(agent.llmConfig));
+  /**
+   * The summary, written by the summarizer model (the agent's own unless compaction_settings name one). A transcript
+   * larger than the summarizer can read at once is summarized in parts, in order, each part after the summary so far:
+   * the context a turn overflowed with, or one meant for a smaller summarizer, still compacts.
+   */
+  private async summarize(agent: AgentEntity, model: string | null, prompt: string, lines: string[], clipChars: number): Promise<string> {
+    const { provider, model: name, info } = await this.providers.resolve(model ?? handleOf(agent.llmConfig));
+    const count = (text: string) => countTokens(text, name);
+    const budget = Math.floor((info?.contextWindow ?? agent.llmConfig.context_window) * SUMMARIZER_INPUT_SHARE) - count(prompt);
+    const summarizeLines = async (part: string[]) => (await this.summarizePart(provider, name, prompt, transcript(part))).slice(0, clipChars);
+    let { part, next } = nextPart(lines, 0, budget, count);
+    let summary = await summarizeLines(part);
+    while (next < lines.length) {
+      // The summary so far leads the next part, taking at most half of the room.
+      const head = cutToTokens(earlierSummaryLine(summary), Math.floor(budget / 2), count);
+      ({ part, next } = nextPart(lines, next, budget - count(head) - 1, count));
+      summary = await summarizeLines([head, ...part]);
+    }
+    return summary;
+  }
+
+  private async summarizePart(provider: LlmProvider, model: string, prompt: string, text: string): Promise<string> {
     let summary = '';
     try {
-      for await (const event of provider.stream({ model: name, system: prompt, messages: [{ role: 'user', content: [{ type: 'text', text }] }], tools: [] })) {
+      for await (const event of provider.stream({ model, system: prompt, messages: [{ role: 'user', content: [{ type: 'text', text }] }], tools: [] })) {
         if (event.type === 'done') summary = event.response.text;
       }
     } catch (error) {

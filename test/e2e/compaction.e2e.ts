@@ -197,6 +197,24 @@ describe('manual compaction', () => {
     expect(idle).toEqual({ summary: again.summary, num_messages_before: 2, num_messages_after: 2 });
   });
 
+  it('summarizes a transcript larger than the summarizer can read in parts, each within its window, the summary so far leading the next', async () => {
+    // A large-window agent whose summaries are written by the tiny model.
+    const agent = await createAgent(t.letta, { compaction_settings: { model: 'openai/tiny-model' } });
+    const topic = (i: number) => `Topic ${i}: ` + 'a long remark about the project and its many details '.repeat(25);
+    for (let i = 0; i < 8; i++) await t.letta.agents.messages.create(agent.id, { input: topic(i) });
+    t.fake.reset();
+    const result = await t.letta.agents.messages.compact(agent.id, { compaction_settings: { mode: 'all' } });
+    const parts = t.fake.requests.filter(isSummarization);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) expect(requestTokens(part) + encoding.encode(systemOf(part)).length).toBeLessThanOrEqual(WINDOW);
+    const texts = parts.map((part) => String(part.body.messages[1].content));
+    // Every message was read once, in order, and every part after the first starts from the summary so far.
+    for (let i = 0; i < 8; i++) expect(texts.filter((text) => text.includes(`Topic ${i}:`))).toHaveLength(1);
+    expect(texts.findIndex((text) => text.includes('Topic 7:'))).toBeGreaterThan(texts.findIndex((text) => text.includes('Topic 0:')));
+    for (const text of texts.slice(1)) expect(text).toMatch(/^<start_transcript>\n\[earlier summary\] SUMMARY of/);
+    expect(result).toMatchObject({ summary: expect.stringMatching(/^SUMMARY of/), num_messages_after: 2 });
+  });
+
   it('answers a send that arrives while a compaction holds the context once the compaction is done, its input written once', async () => {
     const agent = await tinyAgent();
     for (let i = 0; i < 3; i++) await t.letta.agents.messages.create(agent.id, { input: `earlier ${i}` });
