@@ -20,6 +20,8 @@ import { cutToTokens, earlierSummaryLine, nextPart, planCompaction, resolveSetti
  * count and the provider's.
  */
 const SUMMARIZER_INPUT_SHARE = 0.75;
+/** Fewer tokens than this left for the transcript: the summarizer's window is too small for its prompt. */
+const MIN_SUMMARIZER_INPUT = 200;
 
 export type CompactionTrigger = 'context_window_exceeded' | 'post_step_context_check' | 'background' | 'manual';
 
@@ -119,6 +121,7 @@ export class CompactionService {
     const { provider, model: name, info } = await this.providers.resolve(model ?? handleOf(agent.llmConfig));
     const count = (text: string) => countTokens(text, name);
     const budget = Math.floor((info?.contextWindow ?? agent.llmConfig.context_window) * SUMMARIZER_INPUT_SHARE) - count(prompt);
+    if (budget < MIN_SUMMARIZER_INPUT) throw new CompactionFailedError(`Compaction failed: the summarizer ${name} has no room for a transcript next to its prompt; the context was left unchanged`);
     const summarizeLines = async (part: string[]) => (await this.summarizePart(provider, name, prompt, transcript(part))).slice(0, clipChars);
     let { part, next } = nextPart(lines, 0, budget, count);
     let summary = await summarizeLines(part);
