@@ -215,6 +215,16 @@ describe('manual compaction', () => {
     expect(result).toMatchObject({ summary: expect.stringMatching(/^SUMMARY of/), num_messages_after: 2 });
   });
 
+  it('fails a compaction whose summarizer has no room for a transcript next to its prompt, calling no model', async () => {
+    const agent = await createAgent(t.letta, { compaction_settings: { model: 'openai/tiny-model', prompt: 'Summarize carefully. '.repeat(400) } });
+    for (let i = 0; i < 3; i++) await t.letta.agents.messages.create(agent.id, { input: `message ${i}` });
+    t.fake.reset();
+    const failed = await failure(t.letta.agents.messages.compact(agent.id, { compaction_settings: { mode: 'all' } }));
+    expect(failed.status).toBe(502);
+    expect(failed.error.detail).toMatch(/no room for a transcript/);
+    expect(t.fake.requests.filter(isSummarization)).toHaveLength(0);
+  });
+
   it('answers a send that arrives while a compaction holds the context once the compaction is done, its input written once', async () => {
     const agent = await tinyAgent();
     for (let i = 0; i < 3; i++) await t.letta.agents.messages.create(agent.id, { input: `earlier ${i}` });
