@@ -48,9 +48,10 @@ export function configureApp(app: NestFastifyApplication, logger: JsonLogger): v
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', requestLogging(logger.pino));
   fastify.decorate('draining', false);
-  // After the CORS headers (set on request), before the body is read.
-  fastify.addHook('preParsing', async (_request, reply) => {
-    if (fastify.draining) return reply.code(503).header('connection', 'close').send({ detail: 'This server is shutting down; send the request again' });
+  // After the CORS headers (set on request), before the body is read. A callback hook: no promise per request.
+  fastify.addHook('preParsing', (_request, reply, payload, done) => {
+    if (!fastify.draining) return done(null, payload);
+    reply.code(503).header('connection', 'close').send({ detail: 'This server is shutting down; send the request again' });
   });
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {

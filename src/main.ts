@@ -48,7 +48,7 @@ async function bootstrap(): Promise<void> {
  * rolls back) exits 0 at once. Returns the function that hands over the started application and how it stops taking
  * requests.
  */
-function stopOnSignals(): (app: INestApplicationContext, drain?: () => void) => void {
+function stopOnSignals(): (app: INestApplicationContext, startDraining?: () => void) => void {
   let app: INestApplicationContext | null = null;
   let drainApp: (() => void) | undefined;
   let stopping = false;
