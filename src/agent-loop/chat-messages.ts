@@ -4,6 +4,7 @@ import type { ContentPart, MessageEntity } from '../messages/message.entity';
 /** Turns the stored context window (system message excluded) into the provider-neutral conversation. */
 export function toChatMessages(messages: MessageEntity[]): ChatMessage[] {
   const out: ChatMessage[] = [];
+  let calls = false;
   for (const m of messages) {
     switch (m.role) {
       case 'user':
@@ -11,11 +12,15 @@ export function toChatMessages(messages: MessageEntity[]): ChatMessage[] {
         out.push({ role: 'user', content: toUserParts(m.content) });
         break;
       case 'assistant': {
-        const text = m.content.filter((p) => p.type === 'text').map((p) => p.text as string).join('');
-        const reasoning: ReasoningBlock[] = m.content.flatMap((p): ReasoningBlock[] =>
-          p.type === 'reasoning' ? [{ type: 'reasoning', text: p.reasoning, signature: p.signature ?? null }] : p.type === 'redacted_reasoning' ? [{ type: 'redacted', data: p.data }] : [],
-        );
-        const toolCalls = (m.toolCalls ?? []).map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
+        let text = '';
+        const reasoning: ReasoningBlock[] = [];
+        for (const p of m.content) {
+          if (p.type === 'text') text += p.text ?? '';
+          else if (p.type === 'reasoning') reasoning.push({ type: 'reasoning', text: p.reasoning, signature: p.signature ?? null });
+          else if (p.type === 'redacted_reasoning') reasoning.push({ type: 'redacted', data: p.data });
+        }
+        const toolCalls = m.toolCalls?.length ? m.toolCalls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })) : [];
+        calls ||= toolCalls.length > 0;
         out.push({ role: 'assistant', text: text || null, reasoning, toolCalls });
         break;
       }
@@ -27,7 +32,7 @@ export function toChatMessages(messages: MessageEntity[]): ChatMessage[] {
         break;
     }
   }
-  return dropUnansweredToolCalls(out);
+  return calls ? dropUnansweredToolCalls(out) : out;
 }
 
 function toUserParts(content: ContentPart[]): UserPart[] {

@@ -111,7 +111,7 @@ export class TurnStore {
       await this.dataSource.transaction((manager) => this.memoryPrompt.recompileConversation(conversation.id, manager));
       window = await loadWindow(this.dataSource.manager, agent.id, conversationId);
     } else {
-      window = [...(await this.windowRows(context, rowKeys(row.window))), ...written];
+      window = [...(await this.windowRows(context, row.window)), ...written];
       if (writtenXmin) this.windows.add(context, written.map((message) => [writtenXmin, message]));
     }
     const [system, ...history] = window;
@@ -126,16 +126,23 @@ export class TurnStore {
     };
   }
 
-  /** The rows of a window: those this process holds at the same version, the others read in one statement. */
-  private async windowRows(context: string, keys: RowKey[]): Promise<MessageEntity[]> {
-    const rows = this.windows.take(context, keys);
-    const missing = keys.filter((_, i) => !rows[i]).map(([id]) => id);
-    if (missing.length === 0) return rows as MessageEntity[];
+  /**
+   * The rows of a window (`ROW_KEYS` text): those this process holds at the same version, the others read in one
+   * statement. A window assembled wholly from held rows is remembered for the next turn to start from.
+   */
+  private async windowRows(context: string, keys: string): Promise<MessageEntity[]> {
+    const { held, rest, found } = this.windows.take(context, keys);
+    const missing = rest.filter((_, i) => !found[i]).map(([id]) => id);
+    if (missing.length === 0) {
+      const window = held.concat(found as MessageEntity[]);
+      this.windows.remember(context, keys, window);
+      return window;
+    }
     const read = await this.readVersions(MessageEntity, missing);
     this.windows.add(context, read);
     const byId = new Map(read.map(([, entity]) => [entity.id, entity]));
     // A row deleted since the window was read is left out; one changed since is taken as it is now.
-    return keys.flatMap(([id], i) => rows[i] ?? byId.get(id) ?? []);
+    return held.concat(rest.flatMap(([id], i) => found[i] ?? byId.get(id) ?? []));
   }
 
   /** The agent's tools: those this process holds at the same version, the others read in one statement. */

@@ -1,5 +1,5 @@
 import type { MessageEntity } from '../messages/message.entity';
-import type { RowKey } from '../database/row-keys';
+import { RowKey, rowKeys } from '../database/row-keys';
 
 interface CachedRow {
   xmin: string;
@@ -7,44 +7,74 @@ interface CachedRow {
   bytes: number;
 }
 
+interface CachedContext {
+  rows: Map<string, CachedRow>;
+  /** The last window assembled whole from this cache, by its `ROW_KEYS` text. */
+  window?: { keys: string; rows: MessageEntity[] };
+}
+
+/** What the cache holds of a window: the rows of its first keys (`held`), then the other keys and the row kept for each. */
+export interface TakenWindow {
+  held: MessageEntity[];
+  rest: RowKey[];
+  found: (MessageEntity | undefined)[];
+}
+
 /**
  * The rows of recently used context windows, each kept with the version (`xmin`) it was read or written at. A turn
  * reads only its window's `[id, xmin]` pairs and takes the rows from here: a row that changed since (a new version)
  * or was never seen is read again, so nothing stale is ever used. Least recently used contexts go first past a budget.
+ *
+ * A window usually only grows between turns, so its keys start with the last window's keys: those rows are taken as
+ * they were assembled, and only the keys after them are looked up.
  */
 export class WindowCache {
-  private readonly contexts = new Map<string, Map<string, CachedRow>>();
+  private readonly contexts = new Map<string, CachedContext>();
   private bytes = 0;
 
   /** `budgetBytes`: the memory the rows kept may take, all contexts together (roughly: see `approximateBytes`). */
   constructor(private readonly budgetBytes: number) {}
 
   /**
-   * The rows of `keys` in order, `undefined` where this cache does not hold that version. The context's other rows
-   * (left the window, or an older version) are forgotten.
+   * The rows of the window `keys` (a `ROW_KEYS` text), `undefined` where this cache does not hold that version. Unless
+   * the window only grew, the context's other rows (left the window, or an older version) are forgotten.
    */
-  take(context: string, keys: RowKey[]): (MessageEntity | undefined)[] {
-    if (!this.contexts.has(context)) return keys.map(() => undefined);
-    const rows = this.touch(context);
-    const found = keys.map(([id, xmin]) => {
-      const cached = rows.get(id);
-      return cached?.xmin === xmin ? cached.row : undefined;
-    });
+  take(context: string, keys: string): TakenWindow {
+    const cached = this.contexts.get(context);
+    if (!cached) {
+      const rest = rowKeys(keys);
+      return { held: [], rest, found: rest.map(() => undefined) };
+    }
+    this.touch(context);
+    const last = cached.window;
+    if (last && grew(last.keys, keys)) {
+      const rest = rowKeys(last.keys ? keys.slice(last.keys.length + 1) : keys);
+      return { held: last.rows, rest, found: rest.map(([id, xmin]) => at(cached.rows, id, xmin)) };
+    }
+    cached.window = undefined;
+    const rest = rowKeys(keys);
+    const found = rest.map(([id, xmin]) => at(cached.rows, id, xmin));
     const hits = found.filter(Boolean).length;
-    if (rows.size > hits) {
-      const wanted = new Set(keys.filter((_, i) => found[i]).map(([id]) => id));
-      for (const [id, cached] of rows) {
+    if (cached.rows.size > hits) {
+      const wanted = new Set(rest.filter((_, i) => found[i]).map(([id]) => id));
+      for (const [id, row] of cached.rows) {
         if (wanted.has(id)) continue;
-        rows.delete(id);
-        this.bytes -= cached.bytes;
+        cached.rows.delete(id);
+        this.bytes -= row.bytes;
       }
     }
-    return found;
+    return { held: [], rest, found };
+  }
+
+  /** Remembers `rows` as the whole window `keys` of a context this cache holds, for the next `take` to start from. */
+  remember(context: string, keys: string, rows: MessageEntity[]): void {
+    const cached = this.contexts.get(context);
+    if (cached) cached.window = { keys, rows };
   }
 
   /** Adds rows of a context's window, read or written at the given versions. */
   add(context: string, rows: [xmin: string, row: MessageEntity][]): void {
-    const cached = this.touch(context);
+    const cached = this.touch(context).rows;
     for (const [xmin, row] of rows) {
       const bytes = approximateBytes(row);
       this.bytes += bytes - (cached.get(row.id)?.bytes ?? 0);
@@ -52,18 +82,28 @@ export class WindowCache {
     }
     for (const [oldest, evicted] of this.contexts) {
       if (this.bytes <= this.budgetBytes || oldest === context) break;
-      for (const row of evicted.values()) this.bytes -= row.bytes;
+      for (const row of evicted.rows.values()) this.bytes -= row.bytes;
       this.contexts.delete(oldest);
     }
   }
 
-  /** The context's rows, made the most recently used. */
-  private touch(context: string): Map<string, CachedRow> {
-    const rows = this.contexts.get(context) ?? new Map<string, CachedRow>();
+  /** The context's entry, made the most recently used. */
+  private touch(context: string): CachedContext {
+    const cached = this.contexts.get(context) ?? { rows: new Map<string, CachedRow>() };
     this.contexts.delete(context);
-    this.contexts.set(context, rows);
-    return rows;
+    this.contexts.set(context, cached);
+    return cached;
   }
+}
+
+function at(rows: Map<string, CachedRow>, id: string, xmin: string): MessageEntity | undefined {
+  const cached = rows.get(id);
+  return cached?.xmin === xmin ? cached.row : undefined;
+}
+
+/** Whether the keys `now` are the keys `before` with more after them (or the same). */
+function grew(before: string, now: string): boolean {
+  return now.startsWith(before) && (before === '' || now.length === before.length || now[before.length] === ',');
 }
 
 /**

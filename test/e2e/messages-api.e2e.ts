@@ -47,7 +47,7 @@ describe('message history', () => {
 
   it('retrieves one message by id, and edits user, assistant and system messages', async () => {
     const agent = await createAgent(t.letta);
-    await chat(agent.id, 1);
+    await chat(agent.id, 2); // the second turn's window holds the first turn's rows, as the server keeps them
     const [system, user, assistant] = (await t.letta.agents.messages.list(agent.id, { order: 'asc' })).items;
     expect(await t.letta.messages.retrieve(user.id)).toEqual([expect.objectContaining({ id: user.id, message_type: 'user_message', content: 'question 0' })]);
 
@@ -62,7 +62,7 @@ describe('message history', () => {
     await t.letta.agents.messages.create(agent.id, { input: 'again' });
     const sent = t.fake.lastRequest()!.body.messages;
     expect(sent[0]).toEqual({ role: 'system', content: 'You are terse.' });
-    expect(sent.slice(1).map((m: { content: string }) => m.content)).toEqual(['question zero', 'corrected', 'again']);
+    expect(sent.slice(1).map((m: { content: string }) => m.content)).toEqual(['question zero', 'corrected', 'question 1', 'answer 1', 'again']);
     expect((await failure(t.letta.messages.retrieve('message-00000000-0000-4000-8000-000000000000'))).status).toBe(404);
   });
 
