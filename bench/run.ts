@@ -15,7 +15,7 @@ import { Client, Pool } from 'pg';
 import { LOOP_MARKER } from './fake-process';
 import { expectOk, timeStream } from './lib/http';
 import { LoadResult, runLoad } from './lib/load';
-import { Child, cpuMs, freePort, ROOT, rssBytes, sleep, startChild, startTsChild } from './lib/procs';
+import { Child, cpuMs, freePort, ROOT, rssBytes, sleep, startArgs, startChild, startTsChild } from './lib/procs';
 import { percentile, round, summarize, Summary } from './lib/stats';
 import { formatTable, Metric } from './lib/table';
 import { countStatementsPerTurn, loadInProcessApp } from './statements';
@@ -267,7 +267,7 @@ async function main(): Promise<number> {
     const port = await freePort();
     // e.g. BENCH_MNEMO_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under the bench's load
     const nodeArgs = process.env.BENCH_MNEMO_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    mnemo = startChild('mnemo', process.execPath, [...nodeArgs, 'dist/src/main.js'], {
+    mnemo = startChild('mnemo', process.execPath, [...nodeArgs, ...startArgs()], {
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL,

@@ -1,11 +1,20 @@
 /** Child processes of the benchmark: spawned, awaited until ready, and always stopped (also on a crash or Ctrl-C). */
 import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
 const live = new Set<ChildProcess>();
+
+/** The arguments `npm start` gives node (V8 flags, the entry point), so the bench runs the server as it is started. */
+export function startArgs(): string[] {
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [command, ...args] = scripts.start.split(/\s+/);
+  if (command !== 'node') throw new Error(`npm start runs ${command}, not node: update startArgs`);
+  return args;
+}
 
 /** Last resort: whatever is still running when this process exits gets SIGKILL. */
 process.on('exit', () => {
