@@ -14,6 +14,7 @@ import { WorkerModule } from './worker/worker.module';
 // V8 lets old space grow to several times what survives a full collection before it collects again; at hundreds of
 // turns a second that is 500-800 MB for ~160 MB live. Collecting when it doubles keeps RSS near the live set for a
 // few more short (mostly concurrent) collections. The flag is read each time the limit is set, so setting it here works.
+// The young generation's size is fixed when the heap is made: `npm start` and the image pass --max-semi-space-size.
 setFlagsFromString('--heap-growing-percent=100');
 
 /**
