@@ -128,7 +128,8 @@ export class TurnStore {
 
   /**
    * The rows of a window (`ROW_KEYS` text): those this process holds at the same version, the others read in one
-   * statement. A window assembled wholly from held rows is remembered for the next turn to start from.
+   * statement. A window assembled wholly from held rows is remembered for the next turn to start from (and shared: the
+   * caller copies it before adding rows).
    */
   private async windowRows(context: string, keys: string): Promise<MessageEntity[]> {
     const { held, rest, found } = this.windows.take(context, keys);

@@ -66,7 +66,10 @@ export class WindowCache {
     return { held: [], rest, found };
   }
 
-  /** Remembers `rows` as the whole window `keys` of a context this cache holds, for the next `take` to start from. */
+  /**
+   * Remembers `rows` as the whole window `keys` of a context this cache holds, for the next `take` to start from. The
+   * array is kept as given and handed out again as `held`: neither side may change it.
+   */
   remember(context: string, keys: string, rows: MessageEntity[]): void {
     const cached = this.contexts.get(context);
     if (cached) cached.window = { keys, rows };
