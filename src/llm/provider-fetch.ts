@@ -1,5 +1,4 @@
-import { Readable } from 'node:stream';
-import { Agent, request } from 'undici';
+import { Agent, Dispatcher, request } from 'undici';
 
 /** Statuses whose responses have no body, which a web Response refuses to be given. */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -11,6 +10,11 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * of client CPU per call with it, 1.0 ms with this), a tenth of what a simple turn costs the server. Redirects are not
  * followed (provider APIs do not redirect). undici's own header and body timeouts (300 s) are off, so the SDK's request
  * timeout (LLM_TIMEOUT_MS) and the model stream's idle timeout govern alone, whatever they are set to.
+ *
+ * The body is undici's Node stream itself, not a web ReadableStream over it: both SDKs read a body through its async
+ * iterator when it has one (and cancel it through the iterator's `return`). Under Node 20 every web stream outlives
+ * the young generation (it is made transferable, and its wrapper is held by a handle the scavenger keeps), so each
+ * model call's stream, and what it held, was promoted to old space and left for full collections: ~25 KB per turn.
  */
 export function providerFetch(): typeof fetch {
   const dispatcher = new Agent({ keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 });
@@ -32,6 +36,18 @@ export function providerFetch(): typeof fetch {
       res.body.resume();
       return new Response(null, { status: res.statusCode, headers });
     }
-    return new Response(Readable.toWeb(res.body) as ReadableStream, { status: res.statusCode, headers });
+    return withNodeBody(new Response(null, { status: res.statusCode, headers }), res.body);
   }) as typeof fetch;
+}
+
+/** `response` reading from `body`: what the SDKs use of a Response body (iteration, text, json, ...) comes from it. */
+function withNodeBody(response: Response, body: Dispatcher.ResponseData['body']): Response {
+  return Object.defineProperties(response, {
+    body: { value: body },
+    bodyUsed: { get: () => body.bodyUsed },
+    text: { value: () => body.text() },
+    json: { value: () => body.json() },
+    arrayBuffer: { value: () => body.arrayBuffer() },
+    blob: { value: () => body.blob() },
+  });
 }
