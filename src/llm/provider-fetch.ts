@@ -12,9 +12,8 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * timeout (LLM_TIMEOUT_MS) and the model stream's idle timeout govern alone, whatever they are set to.
  *
  * The body is undici's Node stream itself, not a web ReadableStream over it: both SDKs read a body through its async
- * iterator when it has one (and cancel it through the iterator's `return`). Under Node 20 every web stream outlives
- * the young generation (it is made transferable, and its wrapper is held by a handle the scavenger keeps), so each
- * model call's stream, and what it held, was promoted to old space and left for full collections: ~25 KB per turn.
+ * iterator when it has one (and cancel it through the iterator's `return`). The web stream's machinery (its adapter,
+ * controller and reader) cost ~0.08 ms of the server's CPU per turn at c=32 (1.45 → 1.37 ms in alternating probes).
  */
 export function providerFetch(): typeof fetch {
   const dispatcher = new Agent({ keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 });
