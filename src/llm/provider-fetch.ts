@@ -35,18 +35,43 @@ export function providerFetch(): typeof fetch {
       res.body.resume();
       return new Response(null, { status: res.statusCode, headers });
     }
-    return withNodeBody(new Response(null, { status: res.statusCode, headers }), res.body);
+    return new NodeBodyResponse(res.body, { status: res.statusCode, headers });
   }) as typeof fetch;
 }
 
-/** `response` reading from `body`: what the SDKs use of a Response body (iteration, text, json, ...) comes from it. */
-function withNodeBody(response: Response, body: Dispatcher.ResponseData['body']): Response {
-  return Object.defineProperties(response, {
-    body: { value: body },
-    bodyUsed: { get: () => body.bodyUsed },
-    text: { value: () => body.text() },
-    json: { value: () => body.json() },
-    arrayBuffer: { value: () => body.arrayBuffer() },
-    blob: { value: () => body.blob() },
-  });
+/** A Response reading from undici's Node stream: what the SDKs use of a body (iteration, text, json, ...) comes from it. */
+class NodeBodyResponse extends Response {
+  constructor(
+    readonly nodeBody: Dispatcher.ResponseData['body'],
+    init: ResponseInit,
+  ) {
+    super(null, init);
+  }
+
+  override text(): Promise<string> {
+    return this.nodeBody.text();
+  }
+
+  override json(): Promise<unknown> {
+    return this.nodeBody.json();
+  }
+
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    return this.nodeBody.arrayBuffer();
+  }
 }
+
+// `body` and `bodyUsed` are accessors of Response.prototype: overridden once, on the subclass's prototype (defining
+// them per response would give every response its own hidden class).
+Object.defineProperties(NodeBodyResponse.prototype, {
+  body: {
+    get(this: NodeBodyResponse) {
+      return this.nodeBody;
+    },
+  },
+  bodyUsed: {
+    get(this: NodeBodyResponse) {
+      return this.nodeBody.bodyUsed;
+    },
+  },
+});
