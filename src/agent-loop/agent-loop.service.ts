@@ -38,9 +38,9 @@ export interface TurnRequest {
   endRun?: (stopReason: StopReason, params: unknown[]) => string;
   /**
    * The turn's input (`messages`, at row version `xmin`), already written when the run was admitted, and the context as
-   * read then; without `context` it is read at the start of the turn (it was held by another holder at admission).
+   * read then.
    */
-  preloaded?: { context?: ContextRow; messages: MessageEntity[]; xmin?: string };
+  preloaded?: { context: ContextRow; messages: MessageEntity[]; xmin?: string };
 }
 
 export interface UsageStatistics {
@@ -81,7 +81,7 @@ export class AgentLoopService {
 
   async *run(request: TurnRequest): AsyncGenerator<LoopEvent> {
     const conversationId = request.conversationId ?? null;
-    const ctx = request.preloaded?.context
+    const ctx = request.preloaded
       ? await this.store.contextFrom(request.preloaded.context, conversationId, request.preloaded.messages, request.preloaded.xmin)
       : await this.store.load(request.agentId, conversationId);
     const maxSteps = request.maxSteps ?? DEFAULT_MAX_STEPS;

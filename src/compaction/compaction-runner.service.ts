@@ -1,17 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode, invalidArgument } from '../common/errors';
 import { loadWindow } from '../messages/in-context';
 import { CompactionFailedError, CompactionService } from './compaction.service';
-import { ContextLockService } from './context-lock.service';
+import { CompactionHolds } from './compaction-holds.service';
 
 export interface CompactionResponse {
   summary: string;
   num_messages_before: number;
   num_messages_after: number;
 }
+
+/** Nothing to compact, the agent or conversation gone, the context taken: a background compaction just skips. */
+const QUIET_BACKGROUND_ERRORS = [ErrorCode.InvalidArgument, ErrorCode.NotFound, ErrorCode.Conflict];
 
 /** Compaction outside a turn: on request (the summarize and compact endpoints) or in the background between turns. */
 @Injectable()
@@ -21,7 +23,7 @@ export class CompactionRunner {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly compaction: CompactionService,
-    private readonly lock: ContextLockService,
+    private readonly holds: CompactionHolds,
   ) {}
 
   async manual(agentId: string, conversationId: string | null, override?: Record<string, unknown> | null): Promise<CompactionResponse> {
@@ -33,8 +35,8 @@ export class CompactionRunner {
       const summary = history.at(-1)?.content.find((p) => p.type === 'text')?.summary ?? '';
       return { summary, num_messages_before: window.length, num_messages_after: window.length };
     }
-    const result = await this.lock.withLock(agentId, conversationId, 10_000, () =>
-      this.compaction.compact({ agentId, conversationId, trigger: 'manual', override }).catch((error) => {
+    const result = await this.holds.hold(agentId, conversationId, 10_000, (confirmHeld) =>
+      this.compaction.compact({ agentId, conversationId, trigger: 'manual', override, confirmHeld }).catch((error) => {
         if (error instanceof CompactionFailedError) throw new DomainError(ErrorCode.LlmFailed, error.message);
         throw error;
       }),
@@ -46,21 +48,18 @@ export class CompactionRunner {
   }
 
   /**
-   * Skips quietly when there is nothing to compact, and when the context is busy: the turn holding it queues another
+   * Skips quietly when there is nothing to compact, and when the context is busy: the run active there queues another
    * compaction if it too ends above the ratio, so a retry would only compete with the next turns.
    */
   async background(agentId: string, conversationId: string | null): Promise<void> {
-    const holder = randomUUID();
-    if (!(await this.lock.tryAcquire(agentId, conversationId, holder))) return;
-    await this.lock.holdWhile(agentId, conversationId, holder, async () => {
-      try {
-        await this.compaction.compact({ agentId, conversationId, trigger: 'background' });
-      } catch (error) {
-        if (error instanceof DomainError && error.code === ErrorCode.InvalidArgument) return;
-        if (error instanceof DomainError && error.code === ErrorCode.NotFound) return;
-        this.logger.warn({ agentId, conversationId, err: (error as Error).message }, 'background compaction failed; the context is unchanged');
-        throw error;
-      }
-    });
+    try {
+      await this.holds.ifFree(agentId, conversationId, (confirmHeld) =>
+        this.compaction.compact({ agentId, conversationId, trigger: 'background', confirmHeld }),
+      );
+    } catch (error) {
+      if (error instanceof DomainError && QUIET_BACKGROUND_ERRORS.includes(error.code)) return;
+      this.logger.warn({ agentId, conversationId, err: (error as Error).message }, 'background compaction failed; the context is unchanged');
+      throw error;
+    }
   }
 }

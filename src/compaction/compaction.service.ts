@@ -13,6 +13,7 @@ import { ProvidersService } from '../llm/providers.service';
 import { loadWindow } from '../messages/in-context';
 import { MessageEntity } from '../messages/message.entity';
 import { countTokens } from '../llm/tokenizer';
+import type { ConfirmHeld } from './compaction-holds.service';
 import { cutToTokens, earlierSummaryLine, nextPart, planCompaction, resolveSettings, transcript, transcriptLines } from './compaction-plan';
 
 /**
@@ -37,6 +38,8 @@ export interface CompactionRequest {
   forceAll?: boolean;
   runId?: string | null;
   contextTokensBefore?: number | null;
+  /** Outside a turn: makes sure the context is still held (see `CompactionHolds`). */
+  confirmHeld?: ConfirmHeld;
 }
 
 export interface CompactionResult {
@@ -103,7 +106,8 @@ export class CompactionService {
     const summaryMessage = summaryRow(scope, packed, summary, stats, now);
 
     await this.dataSource.transaction(async (manager) => {
-      // Only what is still in context is moved: a turn may not run concurrently (the context lock), but stay exact anyway.
+      await request.confirmHeld?.(manager);
+      // Only what is still in context is moved: no run executes on a held context, but stay exact anyway.
       await manager.query('UPDATE messages SET in_context = false WHERE id = ANY($1) AND in_context', [plan.evict.map((m) => m.id)]);
       await insertRows(manager, MessageEntity, [summaryMessage]);
       await this.memoryPrompt.recompileScope(agent.id, request.conversationId, manager);

@@ -1,6 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { ContextLockService } from '../compaction/context-lock.service';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { QueuesService } from '../queue/queues.service';
 import { AgentLoopService, LoopEvent, TurnRequest } from '../agent-loop/agent-loop.service';
@@ -25,12 +24,6 @@ interface TurnEnd {
   ttftNs: bigint | null;
 }
 
-/** Keeps the run's context while `work` runs. */
-type Hold = (work: () => Promise<TurnEnd>) => Promise<TurnEnd>;
-
-/** How long a run waits for its context while a compaction holds it. */
-const CONTEXT_WAIT_MS = 120_000;
-
 export const WORKER_DIED: TurnError = {
   type: 'internal_error',
   message: 'The worker executing this run stopped before the run finished; every completed step is kept, the rest was not executed.',
@@ -53,7 +46,6 @@ export class RunExecutor implements BeforeApplicationShutdown {
     private readonly events: RunEventsService,
     private readonly loop: AgentLoopService,
     private readonly cancellation: RunCancellationService,
-    private readonly contextLock: ContextLockService,
     private readonly queues: QueuesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -70,10 +62,7 @@ export class RunExecutor implements BeforeApplicationShutdown {
     try {
       if (await cancelledBefore) return await this.end(runId, sink, 'cancelled');
       const run = await this.runs.start(runId, this.workerId);
-      if (run) {
-        const hold: Hold = (work) => this.contextLock.withLock(run.agentId, run.conversationId, CONTEXT_WAIT_MS, work, runId);
-        return await this.executeStarted(run, signal, sink, hold);
-      }
+      if (run) return await this.executeStarted(run, signal, sink);
       const current = await this.runs.find(runId);
       if (current?.status === 'running') {
         // A worker took this run and died; its lock expired and the queue handed the job over.
@@ -88,36 +77,25 @@ export class RunExecutor implements BeforeApplicationShutdown {
   /**
    * Admits a foreground run to execute here, skipping the queue: the run starts in the admitting statement, which also
    * writes its input and reads its context, and executes in the background with its frames kept in memory for the
-   * caller. The context lease is asked for alongside that statement rather than before it (one round trip less); when
-   * another holder (a compaction) has the context, the run waits for it, as a queued run would, and reads its context
-   * again once it holds it. Another run of the context already active: admitted as the statement decides (409 or queued).
+   * caller. A context that another run or a compaction holds: admitted as the statement decides (409 or queued).
    */
   async admitInPlace(params: AdmitRun): Promise<AdmittedRun> {
     const { agentId, conversationId } = params;
     const runId = newId('run');
-    // Unreachable Redis counts as a held context: the run then fails on taking it, and is ended, never left running.
-    const leased = this.contextLock.tryAcquire(agentId, conversationId, runId).catch(() => false);
     const messages = params.request.input.map((m) => inputRow({ agentId, conversationId, runId, stepId: null }, m));
     const signal = this.cancellation.listen(runId);
     let admitted: Admitted | undefined;
     try {
       admitted = await this.runs.admit(params, { runId, workerId: this.workerId, messages, read: (a, c) => contextSql(conversationId, a, c) });
     } finally {
-      if (!admitted?.startedWith) {
-        this.cancellation.unwatch(runId);
-        if (await leased) await this.contextLock.release(agentId, conversationId, runId);
-      }
+      if (!admitted?.startedWith) this.cancellation.unwatch(runId);
     }
     if (!admitted.startedWith) return admitted.run;
     const run: AdmittedRun = { ...admitted.run, frameLog: new InMemoryFrameLog() };
-    const held = await leased;
-    const preloaded = held ? { context: admitted.startedWith as unknown as ContextRow, messages, xmin: admitted.writtenXmin } : { messages };
-    const hold: Hold = held
-      ? (work) => this.contextLock.holdWhile(agentId, conversationId, runId, work)
-      : (work) => this.contextLock.withLock(agentId, conversationId, CONTEXT_WAIT_MS, work, runId);
+    const preloaded = { context: admitted.startedWith as unknown as ContextRow, messages, xmin: admitted.writtenXmin };
     const execution = (async () => {
       try {
-        await this.executeStarted(run, signal, run.frameLog!, hold, preloaded);
+        await this.executeStarted(run, signal, run.frameLog!, preloaded);
       } finally {
         this.cancellation.unwatch(runId);
       }
@@ -136,7 +114,6 @@ export class RunExecutor implements BeforeApplicationShutdown {
    * rather than replaying half of a turn.
    */
   async failAbandoned(run: Pick<StartedRun, 'id' | 'agentId' | 'conversationId'>): Promise<void> {
-    await this.contextLock.release(run.agentId, run.conversationId, run.id);
     await this.end(run.id, this.events.sink(run.id), 'error', WORKER_DIED);
   }
 
@@ -146,13 +123,10 @@ export class RunExecutor implements BeforeApplicationShutdown {
     await sink.append(new RunFrameWriter(runId, await sink.lastSeq()).terminal(stopReason, error));
   }
 
-  /**
-   * Runs the loop while `hold` keeps the run's context, then ends the run with the context already free, so the next
-   * turn can take it as soon as anyone learns this one ended. A failure outside the loop still ends the run.
-   */
-  private async executeStarted(run: StartedRun, signal: AbortSignal, sink: FrameSink, hold: Hold, preloaded?: TurnRequest['preloaded']): Promise<void> {
+  /** Runs the loop, then ends the run. A failure outside the loop still ends the run. */
+  private async executeStarted(run: StartedRun, signal: AbortSignal, sink: FrameSink, preloaded?: TurnRequest['preloaded']): Promise<void> {
     try {
-      const ended = await hold(() => this.runLoop(run, signal, sink, preloaded));
+      const ended = await this.runLoop(run, signal, sink, preloaded);
       const { outcome } = ended;
       if (outcome.runEnding) await this.runs.afterFinalize(run.id, outcome.runEnding as unknown as RunEnding);
       else await this.runs.finalize(run.id, { ...outcome, ttftNs: ended.ttftNs });
@@ -163,7 +137,7 @@ export class RunExecutor implements BeforeApplicationShutdown {
         await this.queues.enqueueCompaction(run.agentId, run.conversationId).catch((error) => this.logger.warn({ runId: run.id, err: error }, 'could not queue compaction'));
       }
     } catch (error) {
-      // runLoop records the loop's own failures; what reaches here is a context that stayed busy, or storage failing.
+      // runLoop records the loop's own failures; what reaches here is storage failing.
       this.logger.error({ runId: run.id, err: error }, 'run could not execute');
       await this.end(run.id, sink, 'error', internalError(error)).catch((err) => this.logger.error({ runId: run.id, err }, 'run could not be ended'));
     }

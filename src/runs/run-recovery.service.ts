@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { CompactionHolds } from '../compaction/compaction-holds.service';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { RedisService } from '../redis/redis.module';
 import { RunExecutor } from './run-executor.service';
@@ -7,7 +8,7 @@ import { RunsService } from './runs.service';
 /**
  * Keeps this worker's heartbeat in Redis and fails the runs of workers whose heartbeat is gone. Queued runs also have
  * BullMQ's stalled-job check; a run executed in place by the process that admitted it has only this one, so no run
- * stays `running` after its process died.
+ * stays `running` after its process died. Runs waiting on a compaction whose process died start from here too.
  */
 @Injectable()
 export class RunRecovery implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -19,6 +20,7 @@ export class RunRecovery implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly redis: RedisService,
     private readonly runs: RunsService,
     private readonly executor: RunExecutor,
+    private readonly compactionHolds: CompactionHolds,
   ) {}
 
   private key(workerId: string): string {
@@ -45,8 +47,9 @@ export class RunRecovery implements OnApplicationBootstrap, OnApplicationShutdow
     await this.redis.client.set(this.key(this.executor.workerId), '1', 'PX', this.config.runs.lockMs);
   }
 
-  /** Fails every running run whose worker has no heartbeat. */
+  /** Fails every running run whose worker has no heartbeat, and frees the contexts of compactions that stopped. */
   async sweep(): Promise<void> {
+    await this.compactionHolds.sweepExpired();
     const running = await this.runs.running();
     const workers = [...new Set(running.map((r) => r.workerId))];
     if (workers.length === 0) return;

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentLoopModule } from '../agent-loop/agent-loop.module';
 import { CompactionRunner } from '../compaction/compaction-runner.service';
-import { ContextLockService } from '../compaction/context-lock.service';
+import { CompactionHolds } from '../compaction/compaction-holds.service';
 import { LlmModule } from '../llm/llm.module';
 import { RunCancellationService } from './run-cancellation.service';
 import { RunEventsService } from './run-events.service';
@@ -13,7 +13,7 @@ import { SendService } from './send.service';
 @Module({
   imports: [AgentLoopModule, LlmModule],
   controllers: [RunsController],
-  providers: [RunsService, RunEventsService, RunCancellationService, RunExecutor, SendService, ContextLockService, CompactionRunner],
-  exports: [RunsService, RunEventsService, RunExecutor, SendService, ContextLockService, CompactionRunner],
+  providers: [RunsService, RunEventsService, RunCancellationService, RunExecutor, SendService, CompactionHolds, CompactionRunner],
+  exports: [RunsService, RunEventsService, RunExecutor, SendService, CompactionHolds, CompactionRunner],
 })
 export class RunsModule {}

@@ -281,7 +281,7 @@ export class RunsService {
   }
 
   /** Queues a run after the transaction that created it committed; a queue failure fails the run instead of losing it. */
-  private async dispatch(runId: string): Promise<void> {
+  async dispatch(runId: string): Promise<void> {
     try {
       await this.queues.enqueueRun(runId);
     } catch (error) {

@@ -242,6 +242,21 @@ describe('manual compaction', () => {
     expect((await t.letta.runs.list({ agent_id: agent.id, active: true })).items).toHaveLength(0);
   });
 
+  it('waits for the run active on the context to end, and compacts what it wrote too', async () => {
+    const agent = await createAgent(t.letta);
+    for (let i = 0; i < 3; i++) await t.letta.agents.messages.create(agent.id, { input: `before ${i}` });
+    t.fake.script(forChat({ text: 'the slow answer', delayMs: 700 }));
+    const turn = t.letta.agents.messages.create(agent.id, { input: 'a slow one' });
+    await waitFor(async () => t.fake.requests.some((req) => !isSummarization(req) && JSON.stringify(req.body).includes('a slow one')), (seen) => seen);
+    const compacted = await t.letta.agents.messages.compact(agent.id, { compaction_settings: { mode: 'all' } });
+    expect(((await turn).messages[0] as unknown as { content: string }).content).toBe('the slow answer');
+
+    const summarization = t.fake.requests.filter(isSummarization).at(-1)!;
+    expect(JSON.stringify(summarization.body)).toContain('the slow answer');
+    expect(compacted.num_messages_after).toBe(2);
+    expect((await t.letta.agents.retrieve(agent.id)).message_ids).toHaveLength(2);
+  });
+
   it('reports a failing summarizer and leaves the context as it was, manually and during a turn', async () => {
     const agent = await tinyAgent();
     for (let i = 0; i < 5; i++) await t.letta.agents.messages.create(agent.id, { input: `keep me ${i}` });
