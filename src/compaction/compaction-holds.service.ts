@@ -70,13 +70,14 @@ export class CompactionHolds {
 
   private async begin(agentId: string, conversationId: string | null): Promise<CompactionHold | null> {
     const holder = randomUUID();
-    const [{ outcome }]: { outcome: 'held' | 'busy' | 'no_agent' }[] = await this.dataSource.query('SELECT mnemo_begin_compaction($1, $2, $3, $4) AS outcome', [
+    const [{ outcome }]: { outcome: 'held' | 'busy' | 'no_agent' | 'no_conversation' }[] = await this.dataSource.query('SELECT mnemo_begin_compaction($1, $2, $3, $4) AS outcome', [
       agentId,
       conversationId,
       holder,
       this.config.runs.lockMs,
     ]);
     if (outcome === 'no_agent') throw notFound('Agent', agentId);
+    if (outcome === 'no_conversation') throw notFound('Conversation', conversationId!);
     return outcome === 'held' ? { agentId, contextId: conversationId ?? agentId, holder } : null;
   }
 

@@ -67,7 +67,7 @@ export class RunExecutor implements BeforeApplicationShutdown {
       if (current?.status === 'running') {
         // A worker took this run and died; its lock expired and the queue handed the job over.
         this.logger.warn({ runId }, 'run left running by a dead worker; failing it');
-        await this.failAbandoned(current);
+        await this.failAbandoned(runId);
       }
     } finally {
       this.cancellation.unwatch(runId);
@@ -113,8 +113,8 @@ export class RunExecutor implements BeforeApplicationShutdown {
    * Ends a run whose worker died: steps are atomic, so the history is consistent; the run fails with a clear reason
    * rather than replaying half of a turn.
    */
-  async failAbandoned(run: Pick<StartedRun, 'id' | 'agentId' | 'conversationId'>): Promise<void> {
-    await this.end(run.id, this.events.sink(run.id), 'error', WORKER_DIED);
+  async failAbandoned(runId: string): Promise<void> {
+    await this.end(runId, this.events.sink(runId), 'error', WORKER_DIED);
   }
 
   /** Ends a run that no loop is executing: its outcome, then (when this call ended it) its terminal frames. */

@@ -57,7 +57,7 @@ export class RunRecovery implements OnApplicationBootstrap, OnApplicationShutdow
     const dead = new Set(workers.filter((_, i) => alive[i] === null));
     for (const run of running.filter((r) => dead.has(r.workerId))) {
       this.logger.warn({ runId: run.id, workerId: run.workerId }, 'run left running by a dead worker; failing it');
-      await this.executor.failAbandoned(run);
+      await this.executor.failAbandoned(run.id);
     }
   }
 }

@@ -205,11 +205,9 @@ export class RunsService {
   }
 
   /** The runs being executed now, with the worker holding each. */
-  async running(): Promise<(Pick<StartedRun, 'id' | 'agentId' | 'conversationId'> & { workerId: string })[]> {
-    const rows: { id: string; agent_id: string; conversation_id: string | null; worker_id: string }[] = await this.dataSource.query(
-      `SELECT id, agent_id, conversation_id, worker_id FROM runs WHERE status = 'running' AND worker_id IS NOT NULL`,
-    );
-    return rows.map((r) => ({ id: r.id, agentId: r.agent_id, conversationId: r.conversation_id, workerId: r.worker_id }));
+  async running(): Promise<{ id: string; workerId: string }[]> {
+    const rows: { id: string; worker_id: string }[] = await this.dataSource.query(`SELECT id, worker_id FROM runs WHERE status = 'running' AND worker_id IS NOT NULL`);
+    return rows.map((r) => ({ id: r.id, workerId: r.worker_id }));
   }
 
   async activeRunIds(agentId: string, conversationId: string | null): Promise<string[]> {

@@ -47,6 +47,9 @@ export class CompactionHolds1795300000000 implements MigrationInterface {
       BEGIN
         PERFORM 1 FROM agents WHERE id = p_agent_id FOR UPDATE;
         IF NOT FOUND THEN RETURN 'no_agent'; END IF;
+        IF p_conversation_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = p_conversation_id AND c.agent_id = p_agent_id) THEN
+          RETURN 'no_conversation';
+        END IF;
         IF EXISTS (SELECT 1 FROM runs r WHERE r.agent_id = p_agent_id AND r.conversation_id IS NOT DISTINCT FROM p_conversation_id
                       AND r.status IN ('created', 'running')) THEN
           RETURN 'busy';
