@@ -37,32 +37,37 @@ async function startAllInOne(): Promise<{ port: number; server: ServerProcess }>
   return { port, server };
 }
 
-/** A process serving the API alone (no queue workers): a manual compaction sent to it is held by it. */
-async function startApiOnly(): Promise<{ client: Letta; server: ServerProcess }> {
-  const port = await freePort();
-  const server = startWorker({ MNEMO_ROLE: 'api', PORT: String(port) });
-  await waitForHealth(port, server);
-  return { client: new Letta({ baseURL: `http://127.0.0.1:${port}`, apiKey: 'k', maxRetries: 0, timeout: 60_000 }), server };
-}
-
 const isSummarization = (req: RecordedRequest) => systemOf(req).startsWith('You are summarizing');
 
-/** An agent with a few turns behind it, and its context's message ids. */
-async function agentWithHistory(): Promise<{ agentId: string; before: string[] }> {
+/**
+ * An agent with a few turns behind it (`before`: its context's message ids), and a manual compaction of it sent to a
+ * process serving the API alone, which holds the context while its summarizer call, already at the model, is answered
+ * after `delayMs`. A worker process executes the runs. `answer` is the compaction's answer or error.
+ */
+async function compactionInFlight(delayMs: number): Promise<{ agentId: string; before: string[]; server: ServerProcess; answer: Promise<unknown> }> {
+  startWorker();
   const agent = await createAgent(t.letta);
   for (let i = 0; i < 3; i++) {
     t.fake.script({ text: `answer ${i}` });
     await t.letta.agents.messages.create(agent.id, { input: `question ${i}` });
   }
-  return { agentId: agent.id, before: (await t.letta.agents.retrieve(agent.id)).message_ids! };
+  const before = (await t.letta.agents.retrieve(agent.id)).message_ids!;
+  const port = await freePort();
+  const server = startWorker({ MNEMO_ROLE: 'api', PORT: String(port) });
+  await waitForHealth(port, server);
+  const client = new Letta({ baseURL: `http://127.0.0.1:${port}`, apiKey: 'k', maxRetries: 0, timeout: 60_000 });
+  t.fake.script({ text: 'SUMMARY too late', delayMs, when: isSummarization });
+  const sent = t.fake.requests.length;
+  const answer = client.agents.messages.compact(agent.id, { compaction_settings: { mode: 'all' } }).catch((error: Error) => error);
+  await waitFor(async () => t.fake.requests.slice(sent).some(isSummarization), (seen) => seen);
+  return { agentId: agent.id, before, server, answer };
 }
 
-/** Sends a manual compaction and waits until its summarizer call reached the model; `answer` is its answer or error. */
-async function startCompaction(client: Letta, agentId: string): Promise<{ answer: Promise<unknown> }> {
-  const before = t.fake.requests.length;
-  const answer = client.agents.messages.compact(agentId, { compaction_settings: { mode: 'all' } }).catch((error: Error) => error);
-  await waitFor(async () => t.fake.requests.slice(before).some(isSummarization), (seen) => seen);
-  return { answer };
+/** The context is as it was before the compaction, plus the one turn that ran meanwhile. */
+async function expectUncompactedPlusOneTurn(agentId: string, before: string[]): Promise<void> {
+  const after = (await t.letta.agents.retrieve(agentId)).message_ids!;
+  expect(after.slice(0, before.length)).toEqual(before);
+  expect(after).toHaveLength(before.length + 2);
 }
 
 /** The agent takes a new turn after its run was failed: its context was freed and its history is usable. */
@@ -186,14 +191,10 @@ describe('a server stopped (SIGTERM) while executing a foreground run in place',
 
 describe('a server killed while it compacts a context', () => {
   it('frees the context once its hold expires: the run that waited executes, the context as it was before plus that turn', async () => {
-    startWorker();
-    const { agentId, before } = await agentWithHistory();
-    const { client, server } = await startApiOnly();
-    t.fake.script({ text: 'SUMMARY never delivered', delayMs: 10_000, when: isSummarization });
-    const compaction = await startCompaction(client, agentId);
+    const { agentId, before, server, answer } = await compactionInFlight(10_000);
     server.child.kill('SIGKILL');
     await server.exited;
-    expect(await compaction.answer).toBeInstanceOf(Error);
+    expect(await answer).toBeInstanceOf(Error);
 
     t.fake.script({ text: 'after the crash', when: (req) => !isSummarization(req) });
     const run = await t.letta.agents.messages.createAsync(agentId, { input: 'while the context is held' });
@@ -201,19 +202,13 @@ describe('a server killed while it compacts a context', () => {
     expect((await t.letta.runs.retrieve(run.id)).status).toBe('created');
     const ended = await waitFor(() => t.letta.runs.retrieve(run.id), (r) => r.status !== 'created' && r.status !== 'running', 30_000);
     expect(ended).toMatchObject({ status: 'completed', stop_reason: 'end_turn' });
-    const after = (await t.letta.agents.retrieve(agentId)).message_ids!;
-    expect(after.slice(0, before.length)).toEqual(before);
-    expect(after).toHaveLength(before.length + 2);
+    await expectUncompactedPlusOneTurn(agentId, before);
   });
 });
 
 describe('a server stalled while it compacts a context', () => {
   it('loses its hold to a run once it expires, and then writes nothing: the compaction answers 409', async () => {
-    startWorker();
-    const { agentId, before } = await agentWithHistory();
-    const { client, server } = await startApiOnly();
-    t.fake.script({ text: 'SUMMARY too late', delayMs: 4_000, when: isSummarization });
-    const compaction = await startCompaction(client, agentId);
+    const { agentId, before, server, answer } = await compactionInFlight(4_000);
     server.child.kill('SIGSTOP');
     try {
       t.fake.script({ text: 'while it stalled', when: (req) => !isSummarization(req) });
@@ -223,11 +218,9 @@ describe('a server stalled while it compacts a context', () => {
     } finally {
       server.child.kill('SIGCONT');
     }
-    const lost = await compaction.answer;
+    const lost = await answer;
     expect(lost).toMatchObject({ status: 409 });
     expect(String((lost as { error?: { detail?: string } }).error?.detail)).toMatch(/lost its hold on the context/);
-    const after = (await t.letta.agents.retrieve(agentId)).message_ids!;
-    expect(after.slice(0, before.length)).toEqual(before);
-    expect(after).toHaveLength(before.length + 2);
+    await expectUncompactedPlusOneTurn(agentId, before);
   });
 });
