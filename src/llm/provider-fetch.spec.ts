@@ -45,6 +45,18 @@ describe('providerFetch', () => {
     expect(await res.json()).toEqual({ error: 'slow down' });
   });
 
+  it('lets go of a body read to its end, which then counts as used', async () => {
+    const res = await providerFetch()(`${base}/chat`, { method: 'POST', body: '{}' });
+    expect(res.bodyUsed).toBe(false);
+    let text = '';
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) text += new TextDecoder().decode(chunk);
+    expect(JSON.parse(text)).toEqual({ error: 'slow down' });
+    await new Promise((resolve) => setImmediate(resolve)); // the stream closes right after its end
+    expect(res.body).toBeNull();
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.text()).rejects.toThrow(/already been read/);
+  });
+
   it('answers a bodiless status with a null body', async () => {
     const res = await providerFetch()(`${base}/empty`, { method: 'GET' });
     expect(res.status).toBe(204);
