@@ -29,7 +29,7 @@ export interface StoredToolReturn {
 @Entity('messages')
 @Index('messages_agent_seq_idx', ['agentId', 'seq'])
 @Index('messages_in_context_idx', ['agentId', 'seq'], { where: 'in_context AND conversation_id IS NULL' })
-@Index('messages_step_idx', ['stepId'])
+@Index('messages_step_idx', ['stepId'], { where: 'step_id IS NOT NULL' })
 @Index('messages_run_seq_idx', ['runId', 'seq'])
 @Index('messages_conversation_seq_idx', ['conversationId', 'seq'], { where: 'conversation_id IS NOT NULL' })
 @Index('messages_conversation_in_context_idx', ['conversationId', 'seq'], { where: 'in_context AND conversation_id IS NOT NULL' })

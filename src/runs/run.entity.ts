@@ -15,7 +15,6 @@ export type RunRequest = Pick<TurnRequest, 'input' | 'maxSteps' | 'overrideModel
 @Index('runs_agent_created_at_idx', ['agentId', 'createdAt', 'id'])
 @Index('runs_active_idx', ['agentId', 'createdAt'], { where: "status IN ('created', 'running')" })
 @Index('runs_conversation_created_idx', ['conversationId', 'createdAt'], { where: 'conversation_id IS NOT NULL' })
-@Index('runs_running_worker_idx', ['workerId'], { where: "status = 'running'" })
 export class RunEntity {
   @PrimaryColumn('text')
   id: string;
