@@ -1,5 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** In the run functions: whether a compaction holds the context of `p_agent_id` and `p_conversation_id` now. */
+const HOLD_LIVE = `EXISTS (SELECT 1 FROM compaction_holds h WHERE h.context_id = COALESCE(p_conversation_id, p_agent_id) AND h.expires_at > now())`;
+
 /**
  * A compaction outside a turn holds its context in Postgres, next to the runs it must not overlap: beginning one locks
  * the agent row, as admission does, and finds no active run; while it holds the context, admission queues runs instead
@@ -29,7 +32,7 @@ export class CompactionHolds1795300000000 implements MigrationInterface {
          WHERE r.agent_id = p_agent_id AND r.conversation_id IS NOT DISTINCT FROM p_conversation_id AND r.status IN ('created', 'running')
          ORDER BY r.dispatched DESC, r.created_at LIMIT 1;
         IF NOT FOUND OR v_first.dispatched THEN RETURN NULL; END IF;
-        IF EXISTS (SELECT 1 FROM compaction_holds h WHERE h.context_id = COALESCE(p_conversation_id, p_agent_id) AND h.expires_at > now()) THEN
+        IF ${HOLD_LIVE} THEN
           RETURN NULL;
         END IF;
         UPDATE runs SET dispatched = true WHERE id = v_first.id AND status = 'created' RETURNING id INTO v_next;
@@ -103,7 +106,7 @@ export class CompactionHolds1795300000000 implements MigrationInterface {
   /** Admission; `holds` makes a held context queue the run as a busy one does with `if_busy = 'queue'`. */
   private admitRun(holds: boolean): string {
     const held = holds
-      ? `v_held := EXISTS (SELECT 1 FROM compaction_holds h WHERE h.context_id = COALESCE(p_conversation_id, p_agent_id) AND h.expires_at > now());`
+      ? `v_held := ${HOLD_LIVE};`
       : '';
     return `
       CREATE OR REPLACE FUNCTION mnemo_admit_run(
