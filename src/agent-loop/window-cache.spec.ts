@@ -56,7 +56,7 @@ describe('WindowCache', () => {
 
   it('drops the least recently used contexts past its budget, never the one in use', () => {
     const big = (id: string) => row(id, 'x'.repeat(1000));
-    const cache = new WindowCache(4000); // two of these rows fit, three do not
+    const cache = new WindowCache(5000); // two of these rows fit, three do not
     cache.add('agent-1', [['1', big('a')]]);
     cache.add('agent-2', [['1', big('b')]]);
     cache.take('agent-1', text(['a', '1'])); // agent-1 used last

@@ -110,9 +110,10 @@ function grew(before: string, now: string): boolean {
 }
 
 /**
- * The memory a row takes, roughly: ~800 bytes of object overhead, and its content and tool data as text (a short message
- * built by a turn measures ~620 bytes with its id flat, see `newId`).
+ * The memory a row takes, roughly: ~800 bytes of object overhead (a short message built by a turn measures ~620 bytes
+ * with its id flat, see `newId`), ~400 for the chat form and token count kept with it while it lives (see
+ * `toChatMessages`), and its content and tool data as text.
  */
 function approximateBytes(row: MessageEntity): number {
-  return 800 + JSON.stringify(row.content).length + (row.toolCalls ? JSON.stringify(row.toolCalls).length : 0) + (row.toolReturns ? JSON.stringify(row.toolReturns).length : 0);
+  return 1200 + JSON.stringify(row.content).length + (row.toolCalls ? JSON.stringify(row.toolCalls).length : 0) + (row.toolReturns ? JSON.stringify(row.toolReturns).length : 0);
 }

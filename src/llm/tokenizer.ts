@@ -55,26 +55,43 @@ export function countTokens(text: string, model = ''): number {
 /** Per-message framing tokens chat formats add around each message. */
 const MESSAGE_OVERHEAD = 4;
 
-export function countMessageTokens(messages: ChatMessage[], model = ''): number {
-  return messages.reduce((sum, m) => {
-    let text: string;
-    if (m.role === 'user') text = m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
-    else if (m.role === 'assistant') text = (m.text ?? '') + m.toolCalls.map((c) => c.name + c.arguments).join('');
-    else text = m.content;
-    return sum + MESSAGE_OVERHEAD + countTokens(text, model);
-  }, 0);
+/**
+ * Counts kept per object, one table per encoding, for what a turn sends again unchanged: a window's chat messages are
+ * built once and shared between turns (see `toChatMessages`), and a turn offers the same tool schemas each step.
+ */
+type CountsByObject<T extends object> = Record<EncodingName, WeakMap<T, number>>;
+
+function countsByObject<T extends object>(): CountsByObject<T> {
+  return { o200k_base: new WeakMap(), cl100k_base: new WeakMap() };
 }
 
-const toolCounts = new WeakMap<ToolSchema, Partial<Record<EncodingName, number>>>();
-
-/** Tokens of the tools' schemas as JSON, counted once per schema object (a turn offers the same ones each step). */
-export function countToolTokens(tools: ToolSchema[], model = ''): number {
-  const name = encodingFor(model);
+/** The sum of `count` over `items`, each object counted once per encoding. */
+function sumCounted<T extends object>(items: T[], counts: CountsByObject<T>, name: EncodingName, count: (item: T) => number): number {
+  const known = counts[name];
   let sum = 0;
-  for (const tool of tools) {
-    let counts = toolCounts.get(tool);
-    if (!counts) toolCounts.set(tool, (counts = {}));
-    sum += counts[name] ??= encoding(name).encode(JSON.stringify(tool)).length;
+  for (const item of items) {
+    let n = known.get(item);
+    if (n === undefined) known.set(item, (n = count(item)));
+    sum += n;
   }
   return sum;
+}
+
+const messageCounts = countsByObject<ChatMessage>();
+const toolCounts = countsByObject<ToolSchema>();
+
+export function countMessageTokens(messages: ChatMessage[], model = ''): number {
+  return sumCounted(messages, messageCounts, encodingFor(model), (m) => MESSAGE_OVERHEAD + countTokens(messageText(m), model));
+}
+
+function messageText(m: ChatMessage): string {
+  if (m.role === 'user') return m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  if (m.role === 'assistant') return (m.text ?? '') + m.toolCalls.map((c) => c.name + c.arguments).join('');
+  return m.content;
+}
+
+/** Tokens of the tools' schemas as JSON. */
+export function countToolTokens(tools: ToolSchema[], model = ''): number {
+  const name = encodingFor(model);
+  return sumCounted(tools, toolCounts, name, (tool) => encoding(name).encode(JSON.stringify(tool)).length);
 }
