@@ -7,6 +7,11 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };
 module.exports = {
+  // Booting an app on a cold, loaded 2-core machine can pass the 5 s default: a timed-out beforeAll would let its app
+  // start after the file's teardown and keep its queue workers alive.
+  testTimeout: 30_000,
+  // A handle left open by a failed test must not keep the run alive until CI's deadline.
+  forceExit: true,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
