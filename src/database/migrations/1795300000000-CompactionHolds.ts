@@ -1,8 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** In the run functions: whether a compaction holds the context of `p_agent_id` and `p_conversation_id` now. */
-const HOLD_LIVE = `EXISTS (SELECT 1 FROM compaction_holds h WHERE h.context_id = COALESCE(p_conversation_id, p_agent_id) AND h.expires_at > now())`;
-
 /**
  * A compaction outside a turn holds its context in Postgres, next to the runs it must not overlap: beginning one locks
  * the agent row, as admission does, and finds no active run; while it holds the context, admission queues runs instead
@@ -25,17 +22,18 @@ export class CompactionHolds1795300000000 implements MigrationInterface {
 
     await queryRunner.query(`
       CREATE FUNCTION mnemo_dispatch_next(p_agent_id text, p_conversation_id text) RETURNS text LANGUAGE plpgsql AS $$
-      DECLARE v_first record; v_next text;
+      DECLARE v_next text;
       BEGIN
-        -- The context's active runs, a dispatched one first: usually none (the run that just ended was the last).
-        SELECT r.id, r.dispatched INTO v_first FROM runs r
-         WHERE r.agent_id = p_agent_id AND r.conversation_id IS NOT DISTINCT FROM p_conversation_id AND r.status IN ('created', 'running')
-         ORDER BY r.dispatched DESC, r.created_at LIMIT 1;
-        IF NOT FOUND OR v_first.dispatched THEN RETURN NULL; END IF;
-        IF ${HOLD_LIVE} THEN
+        IF EXISTS (SELECT 1 FROM compaction_holds h WHERE h.context_id = COALESCE(p_conversation_id, p_agent_id) AND h.expires_at > now()) THEN
           RETURN NULL;
         END IF;
-        UPDATE runs SET dispatched = true WHERE id = v_first.id AND status = 'created' RETURNING id INTO v_next;
+        UPDATE runs SET dispatched = true WHERE id = (
+          SELECT w.id FROM runs w
+           WHERE w.agent_id = p_agent_id AND w.conversation_id IS NOT DISTINCT FROM p_conversation_id AND w.status = 'created' AND NOT w.dispatched
+             AND NOT EXISTS (SELECT 1 FROM runs a WHERE a.agent_id = p_agent_id AND a.conversation_id IS NOT DISTINCT FROM p_conversation_id
+                                AND a.status IN ('created', 'running') AND a.dispatched)
+           ORDER BY w.created_at LIMIT 1)
+        RETURNING id INTO v_next;
         RETURN v_next;
       END $$`);
 
@@ -106,7 +104,7 @@ export class CompactionHolds1795300000000 implements MigrationInterface {
   /** Admission; `holds` makes a held context queue the run as a busy one does with `if_busy = 'queue'`. */
   private admitRun(holds: boolean): string {
     const held = holds
-      ? `v_held := ${HOLD_LIVE};`
+      ? `v_held := EXISTS (SELECT 1 FROM compaction_holds h WHERE h.context_id = COALESCE(p_conversation_id, p_agent_id) AND h.expires_at > now());`
       : '';
     return `
       CREATE OR REPLACE FUNCTION mnemo_admit_run(
