@@ -22,6 +22,12 @@ import { countStatementsPerTurn, loadInProcessApp } from './statements';
 
 const QUICK = process.argv.includes('--quick');
 const MODE = QUICK ? 'quick' : 'full';
+/** `--only=a,c`: run only those scenarios (with the references they are measured against), e.g. to profile one. */
+const ONLY = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+  .filter(Boolean);
 
 const P = QUICK
   ? {
@@ -97,6 +103,8 @@ function noteLoad(name: string, r: LoadResult): LoadResult {
 }
 
 async function scenario(name: string, fn: () => Promise<void>): Promise<void> {
+  const letter = /^\((\w)\)/.exec(name)?.[1];
+  if (ONLY && letter && !ONLY.includes(letter)) return;
   const t0 = performance.now();
   log(`${name} ...`);
   try {

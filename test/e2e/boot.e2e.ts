@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { FakeLlmServer } from '../fake-llm/fake-llm-server';
 import { freePort, ServerProcess, startServerProcess, waitForHealth } from '../support/process';
@@ -103,5 +106,22 @@ describe('the server process', () => {
     const run = start(env as Record<string, string>);
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(message);
+  });
+
+  it('migrates a database without starting a server (npm run migration:run), then finds it up to date', async () => {
+    const databaseUrl = freshDatabaseUrl();
+    const cli = join(__dirname, '..', '..', 'dist', 'src', 'database', 'migrate.cli.js');
+    const run = () => promisify(execFile)(process.execPath, [cli], { env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl } });
+    try {
+      expect((await run()).stdout).toMatch(/: applied Init\d+, /);
+      const client = new Client({ connectionString: databaseUrl });
+      await client.connect();
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_proc WHERE proname = 'mnemo_admit_run'`);
+      await client.end();
+      expect(rows[0].n).toBe(1);
+      expect((await run()).stdout).toMatch(/: up to date\n$/);
+    } finally {
+      await dropDatabase(databaseUrl);
+    }
   });
 });
