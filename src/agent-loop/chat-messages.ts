@@ -1,21 +1,30 @@
 import type { ChatMessage, ReasoningBlock, UserPart } from '../llm/llm.types';
-import type { ContentPart, MessageEntity } from '../messages/message.entity';
+import type { ContentPart, MessageEntity, MessageRole } from '../messages/message.entity';
+import { textOf } from '../messages/letta-message';
 
 /**
- * The chat messages of each stored row, built once: a window's rows are shared between turns and never changed in
- * place (see `WindowCache`), so a turn converts only the rows it has not sent before. The results are shared as well:
- * nothing may change them.
+ * A context window's row as a turn uses it: its chat messages, built once when the row is read or written. Windows stay
+ * in memory between turns (see `WindowCache`) as these entries rather than as rows, which take more than twice the
+ * memory; nothing may change an entry or its messages, which turns share.
  */
-const converted = new WeakMap<MessageEntity, ChatMessage[]>();
+export interface WindowEntry {
+  id: string;
+  role: MessageRole;
+  chat: ChatMessage[];
+  /** A system row's text (the system prompt); system rows have no chat messages. */
+  text?: string;
+}
 
-/** Turns the stored context window (system message excluded) into the provider-neutral conversation. */
-export function toChatMessages(messages: MessageEntity[]): ChatMessage[] {
+export function windowEntry(m: MessageEntity): WindowEntry {
+  return m.role === 'system' ? { id: m.id, role: m.role, chat: [], text: textOf(m) } : { id: m.id, role: m.role, chat: chatMessagesOf(m) };
+}
+
+/** The provider-neutral conversation of a context window's entries (system message excluded). */
+export function toChatMessages(entries: WindowEntry[]): ChatMessage[] {
   const out: ChatMessage[] = [];
   let calls = false;
-  for (const m of messages) {
-    let chat = converted.get(m);
-    if (!chat) converted.set(m, (chat = chatMessagesOf(m)));
-    for (const c of chat) {
+  for (const entry of entries) {
+    for (const c of entry.chat) {
       out.push(c);
       calls ||= c.role === 'assistant' && c.toolCalls.length > 0;
     }

@@ -20,6 +20,7 @@ import { changesMemory, executeToolCalls } from './tool-executor';
 import { RowScope, toolRow } from './turn-messages';
 import { RowVersions } from './row-versions';
 import { WindowCache } from './window-cache';
+import { WindowEntry, windowEntry } from './chat-messages';
 
 /** What one turn works on, read once at its start and kept up to date in memory as steps land. */
 export interface TurnContext {
@@ -31,7 +32,7 @@ export interface TurnContext {
   /** The agent's memory version `systemText` reflects. */
   memoryVersion: string;
   /** The context window after the system message, oldest first. */
-  history: MessageEntity[];
+  history: WindowEntry[];
   /** The turn's input rows being written; awaited before anything reads the window back or writes after them. */
   inputSaved: Promise<void>;
 }
@@ -106,42 +107,34 @@ export class TurnStore {
     if (conversationId && !conversation) throw notFound('Conversation', conversationId);
     const tools = (await this.toolRows(rowKeys(row.tools))).sort(byName);
     const context = contextKey(agent.id, conversationId);
-    let window: MessageEntity[];
+    let window: WindowEntry[];
     if (conversation && BigInt(conversation.memoryVersion) < BigInt(agent.memoryVersion)) {
       await this.dataSource.transaction((manager) => this.memoryPrompt.recompileConversation(conversation.id, manager));
-      window = await loadWindow(this.dataSource.manager, agent.id, conversationId);
+      window = (await loadWindow(this.dataSource.manager, agent.id, conversationId)).map(windowEntry);
     } else {
-      window = [...(await this.windowRows(context, row.window)), ...written];
-      if (writtenXmin) this.windows.add(context, written.map((message) => [writtenXmin, message]));
+      const entries = written.map(windowEntry);
+      window = [...(await this.windowRows(context, row.window)), ...entries];
+      if (writtenXmin) this.windows.add(context, entries.map((entry) => [writtenXmin, entry]));
     }
-    const [system, ...history] = window;
-    return {
-      agent,
-      conversation,
-      tools,
-      memoryVersion: agent.memoryVersion,
-      systemText: system?.role === 'system' ? textOf(system) : '',
-      history: system?.role === 'system' ? history : window,
-      inputSaved: Promise.resolve(),
-    };
+    return { agent, conversation, tools, memoryVersion: agent.memoryVersion, ...splitWindow(window), inputSaved: Promise.resolve() };
   }
 
   /**
-   * The rows of a window (`ROW_KEYS` text): those this process holds at the same version, the others read in one
-   * statement. A window assembled wholly from held rows is remembered for the next turn to start from (and shared: the
-   * caller copies it before adding rows).
+   * The entries of a window (`ROW_KEYS` text): those this process holds at the same version, the others read in one
+   * statement. A window assembled wholly from held entries is remembered for the next turn to start from (and shared:
+   * the caller copies it before adding entries).
    */
-  private async windowRows(context: string, keys: string): Promise<MessageEntity[]> {
+  private async windowRows(context: string, keys: string): Promise<WindowEntry[]> {
     const { held, rest, found } = this.windows.take(context, keys);
     const missing = rest.filter((_, i) => !found[i]).map(([id]) => id);
     if (missing.length === 0) {
-      const window = held.concat(found as MessageEntity[]);
+      const window = held.concat(found as WindowEntry[]);
       this.windows.remember(context, keys, window);
       return window;
     }
-    const read = await this.readVersions(MessageEntity, missing);
+    const read = (await this.readVersions(MessageEntity, missing)).map(([xmin, row]): [string, WindowEntry] => [xmin, windowEntry(row)]);
     this.windows.add(context, read);
-    const byId = new Map(read.map(([, entity]) => [entity.id, entity]));
+    const byId = new Map(read.map(([, entry]) => [entry.id, entry]));
     // A row deleted since the window was read is left out; one changed since is taken as it is now.
     return held.concat(rest.flatMap(([id], i) => found[i] ?? byId.get(id) ?? []));
   }
@@ -170,9 +163,10 @@ export class TurnStore {
   /** Re-reads the window after a compaction moved part of it out. */
   async reloadWindow(ctx: TurnContext): Promise<void> {
     await ctx.inputSaved;
-    const [system, ...history] = await loadWindow(this.dataSource.manager, ctx.agent.id, ctx.conversation?.id ?? null);
-    ctx.systemText = system?.role === 'system' ? textOf(system) : ctx.systemText;
-    ctx.history = system?.role === 'system' ? history : [system, ...history].filter(Boolean);
+    const window = (await loadWindow(this.dataSource.manager, ctx.agent.id, ctx.conversation?.id ?? null)).map(windowEntry);
+    const { systemText, history } = splitWindow(window);
+    if (window[0]?.role === 'system') ctx.systemText = systemText;
+    ctx.history = history;
   }
 
   /** Picks up memory edits made elsewhere (another conversation, the API) since the turn began: one small read per step. */
@@ -195,7 +189,7 @@ export class TurnStore {
    * called, and only has to land before the step that answers it (callers await `ctx.inputSaved`).
    */
   saveInput(ctx: TurnContext, rows: MessageEntity[]): void {
-    ctx.history.push(...rows);
+    ctx.history.push(...rows.map(windowEntry));
     ctx.inputSaved = insertRows(this.dataSource.manager, MessageEntity, rows);
     ctx.inputSaved.catch(() => undefined); // observed here, thrown where it is awaited
   }
@@ -220,8 +214,9 @@ export class TurnStore {
       const tool = calls.length ? toolRow(scope, (await executeToolCalls(this.dataSource.manager, ctx.agent.id, calls, ctx.tools, now)).results, now, ctx.agent.timezone) : null;
       const written = [assistant, tool].filter((row) => row !== null);
       const { row: alsoRan, xmin } = await insertTogether(this.dataSource, [[StepEntity, [step]], [MessageEntity, written]], tool ? undefined : alsoRun);
-      ctx.history.push(...written);
-      this.windows.add(contextKey(ctx.agent.id, ctx.conversation?.id ?? null), written.map((row) => [xmin, row]));
+      const entries = written.map(windowEntry);
+      ctx.history.push(...entries);
+      this.windows.add(contextKey(ctx.agent.id, ctx.conversation?.id ?? null), entries.map((entry) => [xmin, entry]));
       return { tool, alsoRan };
     }
     const committed = await this.dataSource.transaction(async (manager) => {
@@ -240,8 +235,8 @@ export class TurnStore {
       const [{ memory_version: version }] = await manager.query(MEMORY_VERSION_SQL, [ctx.agent.id]);
       return { tool, systemText: own, version: version as string };
     });
-    if (assistant) ctx.history.push(assistant);
-    ctx.history.push(committed.tool);
+    if (assistant) ctx.history.push(windowEntry(assistant));
+    ctx.history.push(windowEntry(committed.tool));
     if (committed.systemText) {
       ctx.systemText = committed.systemText;
       ctx.memoryVersion = committed.version!;
@@ -254,6 +249,12 @@ export class TurnStore {
     await ctx.inputSaved;
     await insertRows(this.dataSource.manager, StepEntity, [step]);
   }
+}
+
+/** A window's system prompt and the rest; a window without a system row (edited by hand) has an empty prompt. */
+function splitWindow(window: WindowEntry[]): { systemText: string; history: WindowEntry[] } {
+  const [system, ...history] = window;
+  return system?.role === 'system' ? { systemText: system.text ?? '', history } : { systemText: '', history: window };
 }
 
 function contextKey(agentId: string, conversationId: string | null): string {

@@ -1,8 +1,8 @@
-import type { MessageEntity } from '../messages/message.entity';
+import type { WindowEntry } from './chat-messages';
 import type { RowKey } from '../database/row-keys';
 import { TakenWindow, WindowCache } from './window-cache';
 
-const row = (id: string, text = id) => ({ id, content: [{ type: 'text', text }], toolCalls: null, toolReturns: null }) as unknown as MessageEntity;
+const row = (id: string, text = id): WindowEntry => ({ id, role: 'user', chat: [{ role: 'user', content: [{ type: 'text', text }] }] });
 /** The `ROW_KEYS` text of `keys`. */
 const text = (...keys: RowKey[]) => keys.map(([id, xmin]) => `${xmin} ${id}`).join(',');
 const ids = ({ held, found }: TakenWindow) => [...held, ...found].map((r) => r?.id);
@@ -56,7 +56,7 @@ describe('WindowCache', () => {
 
   it('drops the least recently used contexts past its budget, never the one in use', () => {
     const big = (id: string) => row(id, 'x'.repeat(1000));
-    const cache = new WindowCache(5000); // two of these rows fit, three do not
+    const cache = new WindowCache(3500); // two of these rows fit, three do not
     cache.add('agent-1', [['1', big('a')]]);
     cache.add('agent-2', [['1', big('b')]]);
     cache.take('agent-1', text(['a', '1'])); // agent-1 used last

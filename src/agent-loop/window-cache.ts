@@ -1,29 +1,31 @@
-import type { MessageEntity } from '../messages/message.entity';
+import type { ChatMessage } from '../llm/llm.types';
+import type { WindowEntry } from './chat-messages';
 import { RowKey, rowKeys } from '../database/row-keys';
 
 interface CachedRow {
   xmin: string;
-  row: MessageEntity;
+  entry: WindowEntry;
   bytes: number;
 }
 
 interface CachedContext {
   rows: Map<string, CachedRow>;
   /** The last window assembled whole from this cache, by its `ROW_KEYS` text. */
-  window?: { keys: string; rows: MessageEntity[] };
+  window?: { keys: string; rows: WindowEntry[] };
 }
 
-/** What the cache holds of a window: the rows of its first keys (`held`), then the other keys and the row kept for each. */
+/** What the cache holds of a window: the entries of its first keys (`held`), then the other keys and the entry kept for each. */
 export interface TakenWindow {
-  held: MessageEntity[];
+  held: WindowEntry[];
   rest: RowKey[];
-  found: (MessageEntity | undefined)[];
+  found: (WindowEntry | undefined)[];
 }
 
 /**
- * The rows of recently used context windows, each kept with the version (`xmin`) it was read or written at. A turn
- * reads only its window's `[id, xmin]` pairs and takes the rows from here: a row that changed since (a new version)
- * or was never seen is read again, so nothing stale is ever used. Least recently used contexts go first past a budget.
+ * The rows of recently used context windows, as window entries, each kept with the version (`xmin`) of the row it was
+ * built from. A turn reads only its window's `[id, xmin]` pairs and takes the entries from here: a row that changed
+ * since (a new version) or was never seen is read again, so nothing stale is ever used. Least recently used contexts go
+ * first past a budget.
  *
  * A window usually only grows between turns, so its keys start with the last window's keys: those rows are taken as
  * they were assembled, and only the keys after them are looked up.
@@ -70,18 +72,18 @@ export class WindowCache {
    * Remembers `rows` as the whole window `keys` of a context this cache holds, for the next `take` to start from. The
    * array is kept as given and handed out again as `held`: neither side may change it.
    */
-  remember(context: string, keys: string, rows: MessageEntity[]): void {
+  remember(context: string, keys: string, rows: WindowEntry[]): void {
     const cached = this.contexts.get(context);
     if (cached) cached.window = { keys, rows };
   }
 
   /** Adds rows of a context's window, read or written at the given versions. */
-  add(context: string, rows: [xmin: string, row: MessageEntity][]): void {
+  add(context: string, entries: [xmin: string, entry: WindowEntry][]): void {
     const cached = this.touch(context).rows;
-    for (const [xmin, row] of rows) {
-      const bytes = approximateBytes(row);
-      this.bytes += bytes - (cached.get(row.id)?.bytes ?? 0);
-      cached.set(row.id, { xmin, row, bytes });
+    for (const [xmin, entry] of entries) {
+      const bytes = approximateBytes(entry);
+      this.bytes += bytes - (cached.get(entry.id)?.bytes ?? 0);
+      cached.set(entry.id, { xmin, entry, bytes });
     }
     for (const [oldest, evicted] of this.contexts) {
       if (this.bytes <= this.budgetBytes || oldest === context) break;
@@ -99,9 +101,9 @@ export class WindowCache {
   }
 }
 
-function at(rows: Map<string, CachedRow>, id: string, xmin: string): MessageEntity | undefined {
+function at(rows: Map<string, CachedRow>, id: string, xmin: string): WindowEntry | undefined {
   const cached = rows.get(id);
-  return cached?.xmin === xmin ? cached.row : undefined;
+  return cached?.xmin === xmin ? cached.entry : undefined;
 }
 
 /** Whether the keys `now` are the keys `before` with more after them (or the same). */
@@ -110,10 +112,22 @@ function grew(before: string, now: string): boolean {
 }
 
 /**
- * The memory a row takes, roughly: ~800 bytes of object overhead (a short message built by a turn measures ~620 bytes
- * with its id flat, see `newId`), ~400 for the chat form and token count kept with it while it lives (see
- * `toChatMessages`), and its content and tool data as text.
+ * The memory an entry takes, roughly: ~450 bytes for a short one (its objects, id, version and map slot, measured with
+ * `--expose-gc`), and its texts.
  */
-function approximateBytes(row: MessageEntity): number {
-  return 1200 + JSON.stringify(row.content).length + (row.toolCalls ? JSON.stringify(row.toolCalls).length : 0) + (row.toolReturns ? JSON.stringify(row.toolReturns).length : 0);
+function approximateBytes(entry: WindowEntry): number {
+  let bytes = 450 + (entry.text?.length ?? 0);
+  for (const m of entry.chat) bytes += textLength(m);
+  return bytes;
+}
+
+function textLength(m: ChatMessage): number {
+  switch (m.role) {
+    case 'user':
+      return m.content.reduce((n, p) => n + (p.type === 'text' ? p.text.length : (p.data?.length ?? 0) + (p.url?.length ?? 0)), 0);
+    case 'assistant':
+      return (m.text?.length ?? 0) + m.reasoning.reduce((n, r) => n + (r.type === 'reasoning' ? r.text.length : r.data.length), 0) + m.toolCalls.reduce((n, c) => n + c.arguments.length + 40, 0);
+    case 'tool':
+      return m.content.length + m.toolCallId.length;
+  }
 }

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { toChatMessages } from '../agent-loop/chat-messages';
+import { toChatMessages, windowEntry } from '../agent-loop/chat-messages';
 import { TurnStore } from '../agent-loop/turn-store.service';
 import { countMessageTokens, countTokens, countToolTokens } from '../llm/tokenizer';
 import { textOf, toLettaMessages, LettaMessage } from './letta-message';
 import { toolSchema } from '../tools/tool.entity';
+import { loadWindow } from './in-context';
 
 export interface ContextWindowOverview {
   context_window_size_max: number;
@@ -47,8 +48,11 @@ export class ContextWindowService {
     const coreMemory = section(ctx.systemText, '<memory_blocks>', '</memory_blocks>');
     const metadata = section(ctx.systemText, '<memory_metadata>', '</memory_metadata>');
     const systemOnly = ctx.systemText.replace(coreMemory, '').replace(metadata, '').trim();
-    const summary = ctx.history.find((m) => m.role === 'summary') ?? null;
-    const rest = ctx.history.filter((m) => m !== summary);
+    // The turn's context keeps chat messages only; the window's messages are shown as stored.
+    const window = await loadWindow(this.dataSource.manager, agentId, null);
+    const rows = window[0]?.role === 'system' ? window.slice(1) : window;
+    const summary = rows.find((m) => m.role === 'summary') ?? null;
+    const rest = rows.filter((m) => m !== summary);
     const functions = ctx.tools.map((t) => ({ type: 'function', function: t.jsonSchema ?? { name: t.name } }));
     const tokens = {
       system: countTokens(systemOnly, model),
@@ -56,13 +60,13 @@ export class ContextWindowService {
       external: countTokens(metadata, model),
       summary: summary ? countTokens(textOf(summary), model) : 0,
       functions: countToolTokens(ctx.tools.map(toolSchema), model),
-      messages: countMessageTokens(toChatMessages(rest), model),
+      messages: countMessageTokens(toChatMessages(rest.map(windowEntry)), model),
     };
     const [{ count }] = await this.dataSource.query('SELECT count(*)::int AS count FROM messages WHERE agent_id = $1', [agentId]);
     return {
       context_window_size_max: ctx.agent.llmConfig.context_window,
       context_window_size_current: Object.values(tokens).reduce((a, b) => a + b, 0),
-      num_messages: ctx.history.length + 1,
+      num_messages: rows.length + 1,
       num_archival_memory: 0,
       num_recall_memory: count,
       num_tokens_external_memory_summary: tokens.external,
