@@ -1,12 +1,13 @@
-import { getEncoding, Tiktoken } from 'js-tiktoken';
+import { get_encoding, Tiktoken } from 'tiktoken';
 import type { ChatMessage, ToolSchema } from './llm.types';
 
 type EncodingName = 'o200k_base' | 'cl100k_base';
 const encodings = new Map<string, Tiktoken>();
 
 /**
- * Builds the encodings now (about a second each, blocking): better at boot than in the middle of the first turn, where
- * it would stall every request and heartbeat of the process.
+ * Builds the encodings now (a few hundred milliseconds, blocking): better at boot than in the middle of the first turn,
+ * where it would stall every request and heartbeat of the process. tiktoken keeps them in WebAssembly memory, outside
+ * the JavaScript heap (a pure-JS build of the same ranks takes ~100 MB of heap that every full collection walks).
  */
 export function loadEncodings(names: EncodingName[]): void {
   for (const name of names) encoding(name);
@@ -18,7 +19,7 @@ function encodingFor(model: string): EncodingName {
 
 function encoding(name: EncodingName): Tiktoken {
   let enc = encodings.get(name);
-  if (!enc) encodings.set(name, (enc = getEncoding(name)));
+  if (!enc) encodings.set(name, (enc = get_encoding(name)));
   return enc;
 }
 
@@ -32,7 +33,8 @@ let cachedChars = 0;
 
 /**
  * Tokens of `text` for a model: OpenAI's own encodings for OpenAI models; for other families (Claude, Llama, ...),
- * whose tokenizers are not public or not bundled, cl100k_base is the estimate.
+ * whose tokenizers are not public or not bundled, cl100k_base is the estimate. Special tokens' text (`<|endoftext|>`)
+ * counts as ordinary text, as what a user or a tool wrote.
  */
 export function countTokens(text: string, model = ''): number {
   if (!text) return 0;
@@ -40,7 +42,7 @@ export function countTokens(text: string, model = ''): number {
   const cache = caches[name];
   let count = cache.get(text);
   if (count === undefined) {
-    count = encoding(name).encode(text).length;
+    count = encoding(name).encode_ordinary(text).length;
     cache.set(text, count);
     cachedChars += text.length;
     for (const oldest of cache.keys()) {
@@ -93,5 +95,5 @@ function messageText(m: ChatMessage): string {
 /** Tokens of the tools' schemas as JSON. */
 export function countToolTokens(tools: ToolSchema[], model = ''): number {
   const name = encodingFor(model);
-  return sumCounted(tools, toolCounts, name, (tool) => encoding(name).encode(JSON.stringify(tool)).length);
+  return sumCounted(tools, toolCounts, name, (tool) => encoding(name).encode_ordinary(JSON.stringify(tool)).length);
 }

@@ -44,6 +44,17 @@ describe.each([
     expect((history.items[2] as unknown as Msg).id).toBe(answer.id);
   });
 
+  it('answers a message that quotes a special token, counting it as text', async () => {
+    const agent = await createAgent(t.letta, { model });
+    t.fake.script({ text: 'It ends a document: <|endoftext|>' });
+    const response = await t.letta.agents.messages.create(agent.id, { input: 'What is <|endoftext|>?' });
+    expect(response.messages[0]).toMatchObject({ content: 'It ends a document: <|endoftext|>' });
+    expect(conversationOf(t.fake.lastRequest()!)).toEqual(['What is <|endoftext|>?']);
+    const context = await request(t.url).get(`/v1/agents/${agent.id}/context`).expect(200);
+    expect(context.body.num_tokens_messages).toBeGreaterThan(0);
+    expect(context.body.messages.map((m: Msg) => m.message_type)).toEqual(['user_message', 'assistant_message']);
+  });
+
   it('edits memory with memory_replace, and the next model call sees the new value', async () => {
     const agent = await createAgent(t.letta, { model });
     t.fake.script(

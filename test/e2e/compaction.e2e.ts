@@ -1,4 +1,4 @@
-import { getEncoding } from 'js-tiktoken';
+import { get_encoding } from 'tiktoken';
 import request from 'supertest';
 import type { RecordedRequest, ScriptedReply } from '../fake-llm/fake-llm-server';
 import { waitFor } from '../support/wait';
@@ -11,7 +11,7 @@ import { QueuesService } from '../../src/queue/queues.service';
 jest.setTimeout(120_000);
 
 const WINDOW = 2000;
-const encoding = getEncoding('cl100k_base');
+const encoding = get_encoding('cl100k_base');
 
 const isSummarization = (req: RecordedRequest) => systemOf(req).startsWith('You are summarizing');
 /** A scripted reply for the agent's own calls only, never consumed by a (background) summarizer call. */
@@ -21,7 +21,7 @@ const forChat = <T extends object>(step: T) => ({ ...step, when: (req: RecordedR
 function requestTokens(req: RecordedRequest): number {
   const messages = req.body.messages as { content: unknown; tool_calls?: unknown }[];
   const text = messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? '')) + JSON.stringify(m.tool_calls ?? '')).join('\n');
-  return encoding.encode(text).length + encoding.encode(JSON.stringify(req.body.tools ?? [])).length + 4 * messages.length;
+  return encoding.encode_ordinary(text).length + encoding.encode_ordinary(JSON.stringify(req.body.tools ?? [])).length + 4 * messages.length;
 }
 
 /** The fake answers chats with a sentence of filler, and summarization requests with a short summary. */
@@ -206,7 +206,7 @@ describe('manual compaction', () => {
     const result = await t.letta.agents.messages.compact(agent.id, { compaction_settings: { mode: 'all' } });
     const parts = t.fake.requests.filter(isSummarization);
     expect(parts.length).toBeGreaterThan(1);
-    for (const part of parts) expect(requestTokens(part) + encoding.encode(systemOf(part)).length).toBeLessThanOrEqual(WINDOW);
+    for (const part of parts) expect(requestTokens(part) + encoding.encode_ordinary(systemOf(part)).length).toBeLessThanOrEqual(WINDOW);
     const texts = parts.map((part) => String(part.body.messages[1].content));
     // Every message was read once, in order, and every part after the first starts from the summary so far.
     for (let i = 0; i < 8; i++) expect(texts.filter((text) => text.includes(`Topic ${i}:`))).toHaveLength(1);
