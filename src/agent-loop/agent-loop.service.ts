@@ -11,7 +11,7 @@ import { ProvidersService, ResolvedModel } from '../llm/providers.service';
 import { countMessageTokens, countTokens, countToolTokens } from '../llm/tokenizer';
 import { itemOtid, LettaMessage, toLettaMessages } from '../messages/letta-message';
 import { StepEntity } from '../steps/step.entity';
-import { toChatMessages, windowEntry } from './chat-messages';
+import { toChatMessages } from './chat-messages';
 import { classifyLlmError, internalError, StopReason, TurnError } from './stop-reasons';
 import { InputMessage, assistantRow, inputRow, RowScope } from './turn-messages';
 import { ContextRow, TurnContext, TurnStore } from './turn-store.service';
@@ -178,7 +178,7 @@ export class AgentLoopService {
       }
       if (stopReason) {
         // What the next request would carry: this one and what the step added.
-        const after = estimate + countMessageTokens(toChatMessages(added.map(windowEntry)), model.model);
+        const after = estimate + countMessageTokens(toChatMessages(committed.added), model.model);
         yield { type: 'stop', stopReason, contextRatio: after / this.windowOf(ctx, model), runEnding: committed.alsoRan };
         yield { type: 'usage', usage: totals.value() };
         return;

@@ -39,6 +39,8 @@ export interface TurnContext {
 
 export interface CommittedStep {
   tool: MessageEntity | null;
+  /** What the step added to the context window. */
+  added: WindowEntry[];
   /** The row of `alsoRun`, when it ran with the step. */
   alsoRan?: Record<string, unknown>;
 }
@@ -217,7 +219,7 @@ export class TurnStore {
       const entries = written.map(windowEntry);
       ctx.history.push(...entries);
       this.windows.add(contextKey(ctx.agent.id, ctx.conversation?.id ?? null), entries.map((entry) => [xmin, entry]));
-      return { tool, alsoRan };
+      return { tool, alsoRan, added: entries };
     }
     const committed = await this.dataSource.transaction(async (manager) => {
       await insertRows(manager, StepEntity, [step]);
@@ -235,13 +237,13 @@ export class TurnStore {
       const [{ memory_version: version }] = await manager.query(MEMORY_VERSION_SQL, [ctx.agent.id]);
       return { tool, systemText: own, version: version as string };
     });
-    if (assistant) ctx.history.push(windowEntry(assistant));
-    ctx.history.push(windowEntry(committed.tool));
+    const added = [assistant, committed.tool].filter((row) => row !== null).map(windowEntry);
+    ctx.history.push(...added);
     if (committed.systemText) {
       ctx.systemText = committed.systemText;
       ctx.memoryVersion = committed.version!;
     }
-    return { tool: committed.tool };
+    return { tool: committed.tool, added };
   }
 
   /** A failed model call leaves only its Step record, so the history stays as it was before the call. */
