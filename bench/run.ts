@@ -14,7 +14,7 @@ import Redis from 'ioredis';
 import { Client, Pool } from 'pg';
 import { LOOP_MARKER } from './fake-process';
 import { expectOk, timeStream } from './lib/http';
-import { LoadResult, runLoad } from './lib/load';
+import { LoadResult, mergeLoads, runLoad } from './lib/load';
 import { Child, cpuMs, freePort, ROOT, rssBytes, sleep, startArgs, startChild, startTsChild } from './lib/procs';
 import { percentile, round, summarize, Summary } from './lib/stats';
 import { formatTable, Metric } from './lib/table';
@@ -32,6 +32,8 @@ const ONLY = process.argv
 const P = QUICK
   ? {
       loadSeconds: 3,
+      loadRounds: 2,
+      roundSeconds: 2,
       warmupSeconds: 1.5,
       ttftSamples: 50,
       loopSeconds: 3,
@@ -48,6 +50,8 @@ const P = QUICK
     }
   : {
       loadSeconds: 10,
+      loadRounds: 4,
+      roundSeconds: 5,
       warmupSeconds: 3,
       ttftSamples: 200,
       loopSeconds: 10,
@@ -224,12 +228,18 @@ async function backendPids(pool: Pool, where: string): Promise<number[]> {
  * Runs `load`, and measures the CPU time (ms) spent meanwhile by a server process, its database backends, and the
  * driving side both servers share (the fake provider and this process, which generates the load).
  */
-async function withCpu<T>(
-  serverPid: number,
-  backends: () => Promise<number[]>,
-  drivers: number[],
-  load: () => Promise<T>,
-): Promise<[T, { server: number; backends: number; drivers: number }]> {
+/** CPU time (ms) a server process, its database backends and the driving side spent during a load run. */
+interface Cpu {
+  server: number;
+  backends: number;
+  drivers: number;
+}
+
+function sumCpu(parts: Cpu[]): Cpu {
+  return parts.reduce((a, b) => ({ server: a.server + b.server, backends: a.backends + b.backends, drivers: a.drivers + b.drivers }), { server: 0, backends: 0, drivers: 0 });
+}
+
+async function withCpu<T>(serverPid: number, backends: () => Promise<number[]>, drivers: number[], load: () => Promise<T>): Promise<[T, Cpu]> {
   const pids = await backends();
   const sum = (values: number[]) => values.filter(Number.isFinite).reduce((a, b) => a + b, 0);
   const server0 = cpuMs(serverPid);
@@ -361,12 +371,26 @@ async function main(): Promise<number> {
       const referenceBackends = () => backendPids(pool!, `application_name = 'mnemo-bench-reference'`);
       const drivers = [fake!.pid, process.pid];
       for (const c of CONCURRENCIES) {
-        const [m, mCpu] = await withCpu(mnemo!.pid, mnemoBackends, drivers, () =>
-          runLoad({ url: api, paths: paths(c), body: SEND_BODY, connections: c, durationSeconds: P.loadSeconds }),
-        );
-        const [ref, refCpu] = await withCpu(reference!.pid, referenceBackends, drivers, () =>
-          runLoad({ url: reference!.url, paths: refPaths(c), body: SEND_BODY, connections: c, durationSeconds: P.loadSeconds }),
-        );
+        // The machine's speed drifts within seconds: each server is loaded in rounds taken in turn, the order alternating
+        // (Mnemo, reference, reference, Mnemo, ...), so both see the same phases. A pause after each round lets the
+        // requests cut at its end finish before the other server's round.
+        const mnemoRounds: [LoadResult, Cpu][] = [];
+        const referenceRounds: [LoadResult, Cpu][] = [];
+        const durationSeconds = P.roundSeconds;
+        const mnemoRound = async () =>
+          mnemoRounds.push(await withCpu(mnemo!.pid, mnemoBackends, drivers, () => runLoad({ url: api, paths: paths(c), body: SEND_BODY, connections: c, durationSeconds })));
+        const referenceRound = async () =>
+          referenceRounds.push(
+            await withCpu(reference!.pid, referenceBackends, drivers, () => runLoad({ url: reference!.url, paths: refPaths(c), body: SEND_BODY, connections: c, durationSeconds })),
+          );
+        for (let round = 0; round < P.loadRounds; round++) {
+          for (const run of round % 2 === 0 ? [mnemoRound, referenceRound] : [referenceRound, mnemoRound]) {
+            await run();
+            await sleep(300);
+          }
+        }
+        const [m, mCpu] = [mergeLoads(mnemoRounds.map(([r]) => r)), sumCpu(mnemoRounds.map(([, cpu]) => cpu))];
+        const [ref, refCpu] = [mergeLoads(referenceRounds.map(([r]) => r)), sumCpu(referenceRounds.map(([, cpu]) => cpu))];
         noteLoad(`mnemo sync c=${c}`, m);
         noteLoad(`reference c=${c}`, ref);
         const s = `(a) sync c=${c}`;

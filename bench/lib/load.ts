@@ -98,3 +98,25 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     });
   });
 }
+
+/** Several runs of the same load as one: their responses together, turns/s over their summed wall time. */
+export function mergeLoads(runs: LoadResult[]): LoadResult {
+  const samples = runs.flatMap((r) => r.samples);
+  const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
+  const statusCodes: Record<string, number> = {};
+  for (const r of runs) for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  const total = (key: 'non2xx' | 'errors' | 'timeouts') => runs.reduce((sum, r) => sum + r[key], 0);
+  return {
+    connections: runs[0].connections,
+    seconds,
+    ok: samples.length,
+    non2xx: total('non2xx'),
+    errors: total('errors'),
+    timeouts: total('timeouts'),
+    statusCodes,
+    rps: samples.length / seconds,
+    latency: summarize(samples),
+    samples,
+    cut: runs.some((r) => r.cut),
+  };
+}
