@@ -13,10 +13,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Client, Pool } from 'pg';
-import { expectOk } from './lib/http';
+import { Pool } from 'pg';
 import { runLoad } from './lib/load';
-import { Child, cpuMs, freePort, ROOT, rssBytes, sleep, startArgs, startChild, startTsChild } from './lib/procs';
+import { Child, ROOT, rssBytes, sleep, startTsChild } from './lib/procs';
+import { backendPids, createAgents, Cpu, dropDatabase, REFERENCE_APP, startMnemo, startReference, withCpu } from './lib/servers';
 
 const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -30,80 +30,21 @@ interface Target {
   name: string;
   url: string;
   child: Child;
+  database: string;
   pool: Pool;
   paths: string[];
   /** Which of the database's backends are this server's. */
   backends: string;
 }
 
-async function recreateDatabase(name: string): Promise<void> {
-  const admin = new Client({ connectionString: `${PG_BASE}/postgres` });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-}
-
-async function waitHealthy(url: string, child: Child): Promise<void> {
-  for (let i = 0; i < 900; i++) {
-    if (child.proc.exitCode !== null) throw new Error(`${url} exited:\n${child.output.slice(-20).join('\n')}`);
-    try {
-      const res = await fetch(`${url}/v1/health/`);
-      await res.arrayBuffer();
-      if (res.ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(100);
-  }
-  throw new Error(`${url} did not become healthy:\n${child.output.slice(-20).join('\n')}`);
-}
-
-async function createAgents(url: string, count: number): Promise<string[]> {
-  const ids: string[] = [];
-  while (ids.length < count) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(8, count - ids.length) }, () =>
-        expectOk<{ id: string }>('POST', `${url}/v1/agents/`, { model: 'openai/bench-model', memory_blocks: [{ label: 'human', value: 'Name: Bench' }] }),
-      ),
-    );
-    ids.push(...batch.map((r) => r.body.id));
-  }
-  return ids;
-}
-
-async function backendPids(target: Target): Promise<number[]> {
-  const { rows } = await target.pool.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND ${target.backends}`,
-  );
-  return rows.map((r) => r.pid);
-}
-
 async function startBuild(dir: string, index: number, fakeUrl: string): Promise<Target> {
   const database = `mnemo_ab_${index}`;
-  await recreateDatabase(database);
-  const port = await freePort();
-  const flags = startArgs().filter((arg) => arg.startsWith('-')); // node's flags in `npm start`, without its entry point
-  const child = startChild(`build ${dir}`, process.execPath, [...flags, path.join(path.resolve(ROOT, dir), 'src/main.js')], {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: `${PG_BASE}/${database}`,
-    REDIS_URL,
-    QUEUE_PREFIX: `mnemo-ab-${randomUUID().slice(0, 8)}`,
-    LOG_LEVEL: 'warn',
-    MNEMO_ROLE: 'all',
-    OPENAI_API_KEY: 'bench',
-    OPENAI_BASE_URL: `${fakeUrl}/v1`,
-    LLM_MAX_RETRIES: '0',
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(url, child);
+  await dropDatabase(PG_BASE, database); // the build creates and migrates it
+  const entry = path.join(path.resolve(ROOT, dir), 'src/main.js');
+  const { child, url } = await startMnemo({ databaseUrl: `${PG_BASE}/${database}`, redisUrl: REDIS_URL, queuePrefix: `mnemo-ab-${randomUUID().slice(0, 8)}`, fakeUrl, entry });
   const ids = await createAgents(url, CONNECTIONS * AGENTS_PER_CONNECTION);
   const pool = new Pool({ connectionString: `${PG_BASE}/${database}`, max: 2, application_name: 'mnemo-bench' });
-  return { name: dir, url, child, pool, paths: ids.map((id) => `/v1/agents/${id}/messages`), backends: `application_name NOT LIKE 'mnemo-bench%'` };
+  return { name: dir, url, child, database, pool, paths: ids.map((id) => `/v1/agents/${id}/messages`), backends: `application_name NOT LIKE 'mnemo-bench%'` };
 }
 
 async function main(): Promise<void> {
@@ -115,39 +56,31 @@ async function main(): Promise<void> {
     for (const [i, dir] of builds.entries()) targets.push(await startBuild(dir, i, fake.url));
     // The reference turn reads the agents of the first build's database.
     const first = targets[0];
-    await first.pool.query(
-      `CREATE TABLE IF NOT EXISTS bench_reference_messages (id text PRIMARY KEY, agent_id text, role text, content jsonb, created_at timestamptz DEFAULT now())`,
-    );
-    const reference = await startTsChild('reference server', 'bench/reference-server.ts', {
-      DATABASE_URL: `${PG_BASE}/mnemo_ab_0`,
-      OPENAI_BASE_URL: `${fake.url}/v1`,
-      MODEL: 'bench-model',
-      PGAPPNAME: 'mnemo-bench-reference',
-    });
-    const referencePool = new Pool({ connectionString: `${PG_BASE}/mnemo_ab_0`, max: 2, application_name: 'mnemo-bench' });
+    const reference = await startReference(first.pool, `${PG_BASE}/${first.database}`, fake.url);
     targets.push({
       name: 'reference',
       url: reference.url,
       child: reference,
-      pool: referencePool,
+      database: first.database,
+      pool: new Pool({ connectionString: `${PG_BASE}/${first.database}`, max: 2, application_name: 'mnemo-bench' }),
       paths: first.paths.map((p) => p.replace(/^\/v1\/agents\/([^/]+)\/messages$/, '/turn/$1')),
-      backends: `application_name = 'mnemo-bench-reference'`,
+      backends: `application_name = '${REFERENCE_APP}'`,
     });
 
     for (const t of targets) await runLoad({ url: t.url, paths: t.paths, body: BODY, connections: CONNECTIONS, durationSeconds: 3 });
-    const results = new Map<string, { rps: number; cpu: number[]; rss: number }[]>(targets.map((t) => [t.name, []]));
+    const results = new Map<string, { rps: number; cpu: Cpu; rss: number }[]>(targets.map((t) => [t.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
-        const pids = await backendPids(t);
-        const drivers = () => cpuMs(fake.pid) + cpuMs(process.pid);
-        const [server0, backends0, drivers0] = [cpuMs(t.child.pid), pids.map(cpuMs), drivers()];
-        const load = await runLoad({ url: t.url, paths: t.paths, body: BODY, connections: CONNECTIONS, durationSeconds: SECONDS });
-        const later = (await backendPids(t)).filter((pid) => !pids.includes(pid));
-        const backends = pids.reduce((sum, pid, i) => sum + cpuMs(pid) - backends0[i], 0) + later.reduce((sum, pid) => sum + cpuMs(pid), 0);
-        const cpu = [cpuMs(t.child.pid) - server0, backends, drivers() - drivers0].map((ms) => ms / load.ok);
+        const [load, total] = await withCpu(
+          t.child.pid,
+          () => backendPids(t.pool, t.database, t.backends),
+          [fake.pid, process.pid],
+          () => runLoad({ url: t.url, paths: t.paths, body: BODY, connections: CONNECTIONS, durationSeconds: SECONDS }),
+        );
+        const cpu = { server: total.server / load.ok, backends: total.backends / load.ok, drivers: total.drivers / load.ok };
         results.get(t.name)!.push({ rps: load.rps, cpu, rss: rssBytes(t.child.pid) / 2 ** 20 });
         const failed = load.non2xx + load.errors + load.timeouts;
-        process.stdout.write(`round ${round} ${t.name}: ${load.rps.toFixed(0)} turns/s, CPU per turn ${cpu.map((ms) => ms.toFixed(3)).join(' + ')} ms${failed ? `, ${failed} failed` : ''}\n`);
+        process.stdout.write(`round ${round} ${t.name}: ${load.rps.toFixed(0)} turns/s, CPU per turn ${perTurn(cpu)}${failed ? `, ${failed} failed` : ''}\n`);
         await sleep(300);
       }
     }
@@ -156,10 +89,10 @@ async function main(): Promise<void> {
     process.stdout.write(`\nc=${CONNECTIONS}, ${ROUNDS} rounds of ${SECONDS} s; CPU per turn = server + its Postgres backends + fake and load generator\n`);
     for (const [name, runs] of results) {
       const ratios = runs.map((r, i) => r.rps / referenceRuns[i].rps);
-      const cpu = [0, 1, 2].map((k) => mean(runs.map((r) => r.cpu[k])));
+      const cpu = { server: mean(runs.map((r) => r.cpu.server)), backends: mean(runs.map((r) => r.cpu.backends)), drivers: mean(runs.map((r) => r.cpu.drivers)) };
       process.stdout.write(
         `${name}: ${mean(runs.map((r) => r.rps)).toFixed(0)} turns/s, ÷ reference ${mean(ratios).toFixed(3)} [${ratios.map((x) => x.toFixed(2)).join(' ')}], ` +
-          `CPU per turn ${cpu.map((ms) => ms.toFixed(3)).join(' + ')} = ${(cpu[0] + cpu[1] + cpu[2]).toFixed(3)} ms, RSS ${mean(runs.map((r) => r.rss)).toFixed(0)} MiB\n`,
+          `CPU per turn ${perTurn(cpu)}, RSS ${mean(runs.map((r) => r.rss)).toFixed(0)} MiB\n`,
       );
     }
   } finally {
@@ -169,6 +102,10 @@ async function main(): Promise<void> {
     }
     await fake.stop();
   }
+}
+
+function perTurn(cpu: Cpu): string {
+  return `${cpu.server.toFixed(3)} + ${cpu.backends.toFixed(3)} + ${cpu.drivers.toFixed(3)} = ${(cpu.server + cpu.backends + cpu.drivers).toFixed(3)} ms`;
 }
 
 main().then(

@@ -11,11 +11,12 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { LOOP_MARKER } from './fake-process';
 import { expectOk, timeStream } from './lib/http';
 import { LoadResult, mergeLoads, runLoad } from './lib/load';
-import { Child, cpuMs, freePort, ROOT, rssBytes, sleep, startArgs, startChild, startTsChild } from './lib/procs';
+import { Child, ROOT, rssBytes, sleep, startTsChild } from './lib/procs';
+import { backendPids, createAgents, Cpu, dropDatabase, MODEL, REFERENCE_APP, startMnemo, startReference, sumCpu, withCpu } from './lib/servers';
 import { percentile, round, summarize, Summary } from './lib/stats';
 import { formatTable, Metric } from './lib/table';
 import { countStatementsPerTurn, loadInProcessApp } from './statements';
@@ -77,7 +78,6 @@ const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432'
 const DATABASE_URL = `${PG_BASE}/${DB_NAME}`;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const QUEUE_PREFIX = `mnemo-bench-${randomUUID().slice(0, 8)}`;
-const MODEL = 'bench-model';
 const SEND_BODY = { input: 'hi' };
 
 const metrics: Metric[] = [];
@@ -122,51 +122,6 @@ async function scenario(name: string, fn: () => Promise<void>): Promise<void> {
 }
 
 // ------------------------------------------------------------------ setup helpers
-
-async function resetDatabase(): Promise<void> {
-  const admin = new Client({ connectionString: `${PG_BASE}/postgres` });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}
-
-async function waitHealthy(url: string, child: Child, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited: number | null | undefined;
-  child.exited.then((code) => (exited = code));
-  while (Date.now() < deadline) {
-    if (exited !== undefined) throw new Error(`Mnemo exited with ${exited} during boot:\n${child.output.slice(-40).join('\n')}`);
-    try {
-      const res = await fetch(`${url}/v1/health/`);
-      await res.arrayBuffer();
-      if (res.status === 200) return;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(100);
-  }
-  throw new Error(`Mnemo did not answer GET /v1/health/ within ${timeoutMs} ms:\n${child.output.slice(-40).join('\n')}`);
-}
-
-async function createAgents(url: string, count: number, parallel = 8): Promise<string[]> {
-  const ids: string[] = new Array(count);
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const i = next++;
-      const res = await expectOk<{ id: string }>('POST', `${url}/v1/agents/`, {
-        model: `openai/${MODEL}`,
-        memory_blocks: [{ label: 'human', value: 'Name: Bench' }],
-      });
-      ids[i] = res.body.id;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
-  return ids;
-}
 
 async function sequential(count: number, fn: (i: number) => Promise<number>): Promise<number[]> {
   const out: number[] = [];
@@ -215,44 +170,6 @@ function summarizeServerLog(lines: string[]): { count: number; top: { level: num
   return { count, top: [...groups.values()].sort((a, b) => b.count - a.count).slice(0, 10) };
 }
 
-/** Postgres backends of the bench database whose `pg_stat_activity` row matches `where` (asked on the bench's own pool). */
-async function backendPids(pool: Pool, where: string): Promise<number[]> {
-  const { rows } = await pool.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND ${where}`,
-    [DB_NAME],
-  );
-  return rows.map((r) => r.pid);
-}
-
-/**
- * Runs `load`, and measures the CPU time (ms) spent meanwhile by a server process, its database backends, and the
- * driving side both servers share (the fake provider and this process, which generates the load).
- */
-/** CPU time (ms) a server process, its database backends and the driving side spent during a load run. */
-interface Cpu {
-  server: number;
-  backends: number;
-  drivers: number;
-}
-
-function sumCpu(parts: Cpu[]): Cpu {
-  return parts.reduce((a, b) => ({ server: a.server + b.server, backends: a.backends + b.backends, drivers: a.drivers + b.drivers }), { server: 0, backends: 0, drivers: 0 });
-}
-
-async function withCpu<T>(serverPid: number, backends: () => Promise<number[]>, drivers: number[], load: () => Promise<T>): Promise<[T, Cpu]> {
-  const pids = await backends();
-  const sum = (values: number[]) => values.filter(Number.isFinite).reduce((a, b) => a + b, 0);
-  const server0 = cpuMs(serverPid);
-  const backends0 = pids.map(cpuMs);
-  const drivers0 = sum(drivers.map(cpuMs));
-  const result = await load();
-  const server = cpuMs(serverPid) - server0;
-  const driving = sum(drivers.map(cpuMs)) - drivers0;
-  // A pool can open a backend during the load: it counts from its start.
-  const later = (await backends()).filter((pid) => !pids.includes(pid));
-  return [result, { server, backends: sum(pids.map((pid, i) => cpuMs(pid) - backends0[i])) + sum(later.map(cpuMs)), drivers: driving }];
-}
-
 const pct = (a: number, b: number) => ((a - b) / b) * 100;
 const fixed = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
@@ -279,39 +196,19 @@ async function main(): Promise<number> {
   try {
     loadInProcessApp(); // the build the child server is about to run, for (f)
     log(`resetting database ${DB_NAME}`);
-    await resetDatabase();
+    await dropDatabase(PG_BASE, DB_NAME);
     fake = await startTsChild('fake provider', 'bench/fake-process.ts', {});
     log(`fake provider at ${fake.url}`);
-    const port = await freePort();
     // e.g. BENCH_MNEMO_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under the bench's load
     const nodeArgs = process.env.BENCH_MNEMO_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    mnemo = startChild('mnemo', process.execPath, [...nodeArgs, ...startArgs()], {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL,
-      REDIS_URL,
-      QUEUE_PREFIX,
-      LOG_LEVEL: 'warn',
-      MNEMO_ROLE: 'all',
-      OPENAI_API_KEY: 'bench',
-      OPENAI_BASE_URL: `${fake.url}/v1`,
-      LLM_MAX_RETRIES: '0',
-    });
-    const api = `http://127.0.0.1:${port}`;
-    await waitHealthy(api, mnemo);
+    const started = await startMnemo({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, queuePrefix: QUEUE_PREFIX, fakeUrl: fake.url, nodeArgs });
+    mnemo = started.child;
+    const api = started.url;
     log(`Mnemo (pid ${mnemo.pid}) healthy at ${api}, RSS ${fixed(rssBytes(mnemo.pid) / 2 ** 20)} MiB`);
     details.mnemoBootRssBytes = rssBytes(mnemo.pid);
 
     pool = new Pool({ connectionString: DATABASE_URL, max: 2, application_name: 'mnemo-bench' });
-    await pool.query(
-      `CREATE TABLE IF NOT EXISTS bench_reference_messages (id text PRIMARY KEY, agent_id text, role text, content jsonb, created_at timestamptz DEFAULT now())`,
-    );
-    reference = await startTsChild('reference server', 'bench/reference-server.ts', {
-      DATABASE_URL,
-      OPENAI_BASE_URL: `${fake.url}/v1`,
-      MODEL,
-      PGAPPNAME: 'mnemo-bench-reference',
-    });
+    reference = await startReference(pool, DATABASE_URL, fake.url);
     log(`reference server at ${reference.url}`);
 
     const maxC = Math.max(...CONCURRENCIES);
@@ -367,8 +264,8 @@ async function main(): Promise<number> {
       noteLoad('mnemo warmup', await runLoad({ url: api, paths: paths(maxC), body: SEND_BODY, connections: maxC, durationSeconds: P.warmupSeconds }));
       noteLoad('reference warmup', await runLoad({ url: reference!.url, paths: refPaths(maxC), body: SEND_BODY, connections: maxC, durationSeconds: P.warmupSeconds }));
       const fl = fakeLatency ?? { p50: NaN, p99: NaN };
-      const mnemoBackends = () => backendPids(pool!, `application_name NOT LIKE 'mnemo-bench%'`);
-      const referenceBackends = () => backendPids(pool!, `application_name = 'mnemo-bench-reference'`);
+      const mnemoBackends = () => backendPids(pool!, DB_NAME, `application_name NOT LIKE 'mnemo-bench%'`);
+      const referenceBackends = () => backendPids(pool!, DB_NAME, `application_name = '${REFERENCE_APP}'`);
       const drivers = [fake!.pid, process.pid];
       for (const c of CONCURRENCIES) {
         // The machine's speed drifts within seconds: each server is loaded in rounds taken in turn, the order alternating
