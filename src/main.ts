@@ -15,9 +15,9 @@ import { WorkerModule } from './worker/worker.module';
 // ~13 KB of short-lived objects, so old space fills with garbage at a steady rate and RSS follows its limit rather than
 // the live set. Collecting once it is a quarter above the live set (~70 MB) keeps RSS near the live set for a full
 // (mostly concurrent) collection every few seconds under load: measured, no change in turns/s at c=32, and RSS over the
-// bench's soak alone (`--only=g`) +8.6 % instead of +21 % at 100 % and +15.5 % at 50 %. The flag is read each time the limit is set, so
-// setting it here works. The young generation's size is fixed when the heap is made: `npm start` and the image pass
-// --max-semi-space-size.
+// bench's soak alone (`--only=g`) +8.6 % instead of +21 % at 100 % and +15.5 % at 50 %. The flag is read each time the
+// limit is set, so setting it here works. The young generation's size is fixed when the heap is made: `npm start` and
+// the image pass --max-semi-space-size.
 setFlagsFromString('--heap-growing-percent=25');
 
 /**
