@@ -7,7 +7,8 @@
  *   npm run build && cp -r dist bench/builds/before   # then change the code, and again as bench/builds/after
  *   npm run bench:ab -- bench/builds/before bench/builds/after
  * Each build gets a database of its own (mnemo_ab_<n>, dropped and recreated) migrated by its own migrations.
- * Env: AB_ROUNDS (5), AB_SECONDS per round (8), AB_CONNECTIONS (32), AB_AGENTS per connection (24).
+ * Env: AB_ROUNDS (5), AB_SECONDS per round (8), AB_WARMUP seconds per server (15), AB_CONNECTIONS (32), AB_AGENTS per
+ * connection (24).
  * Prints a line per round and server, then per server: turns/s, its ratio to the reference in each round, CPU per turn
  * (server process, its Postgres backends, the fake provider and load generator) and RSS.
  */
@@ -16,7 +17,7 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { runLoad } from './lib/load';
 import { Child, ROOT, rssBytes, sleep, startTsChild } from './lib/procs';
-import { backendPids, createAgents, Cpu, dropDatabase, REFERENCE_APP, startMnemo, startReference, withCpu } from './lib/servers';
+import { backendPids, createAgents, Cpu, dropDatabase, REFERENCE_APP, startMnemo, startReference, WARMUP_SECONDS, withCpu } from './lib/servers';
 
 const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -24,6 +25,7 @@ const ROUNDS = Number(process.env.AB_ROUNDS ?? 5);
 const SECONDS = Number(process.env.AB_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.AB_CONNECTIONS ?? 32);
 const AGENTS_PER_CONNECTION = Number(process.env.AB_AGENTS ?? 24);
+const WARMUP = Number(process.env.AB_WARMUP ?? WARMUP_SECONDS);
 const BODY = { input: 'hi' };
 
 interface Target {
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
       backends: `application_name = '${REFERENCE_APP}'`,
     });
 
-    for (const t of targets) await runLoad({ url: t.url, paths: t.paths, body: BODY, connections: CONNECTIONS, durationSeconds: 3 });
+    for (const t of targets) await runLoad({ url: t.url, paths: t.paths, body: BODY, connections: CONNECTIONS, durationSeconds: WARMUP });
     const results = new Map<string, { rps: number; cpu: Cpu; rss: number }[]>(targets.map((t) => [t.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {

@@ -16,7 +16,7 @@ import { LOOP_MARKER } from './fake-process';
 import { expectOk, timeStream } from './lib/http';
 import { LoadResult, mergeLoads, runLoad } from './lib/load';
 import { Child, ROOT, rssBytes, sleep, startTsChild } from './lib/procs';
-import { backendPids, createAgents, Cpu, dropDatabase, MODEL, REFERENCE_APP, startMnemo, startReference, sumCpu, withCpu } from './lib/servers';
+import { backendPids, createAgents, Cpu, dropDatabase, MODEL, REFERENCE_APP, startMnemo, startReference, sumCpu, WARMUP_SECONDS, withCpu } from './lib/servers';
 import { percentile, round, summarize, Summary } from './lib/stats';
 import { formatTable, Metric } from './lib/table';
 import { countStatementsPerTurn, loadInProcessApp } from './statements';
@@ -35,7 +35,7 @@ const P = QUICK
       loadSeconds: 3,
       loadRounds: 2,
       roundSeconds: 2,
-      warmupSeconds: 1.5,
+      warmupSeconds: 3,
       ttftSamples: 50,
       loopSeconds: 3,
       streamSamples: 30,
@@ -53,7 +53,7 @@ const P = QUICK
       loadSeconds: 10,
       loadRounds: 4,
       roundSeconds: 5,
-      warmupSeconds: 3,
+      warmupSeconds: WARMUP_SECONDS,
       ttftSamples: 200,
       loopSeconds: 10,
       streamSamples: 100,
@@ -260,7 +260,7 @@ async function main(): Promise<number> {
     await scenario('(a) sync turn at c=1/8/32', async () => {
       const paths = (c: number) => loadAgents[c].map((id) => `/v1/agents/${id}/messages`);
       const refPaths = (c: number) => loadAgents[c].map((id) => `/turn/${id}`);
-      // warm both servers (JIT, pools, caches) on the biggest set, a couple of turns per agent
+      // warm both servers (JIT, pools, caches) on the biggest set; see WARMUP_SECONDS
       noteLoad('mnemo warmup', await runLoad({ url: api, paths: paths(maxC), body: SEND_BODY, connections: maxC, durationSeconds: P.warmupSeconds }));
       noteLoad('reference warmup', await runLoad({ url: reference!.url, paths: refPaths(maxC), body: SEND_BODY, connections: maxC, durationSeconds: P.warmupSeconds }));
       const fl = fakeLatency ?? { p50: NaN, p99: NaN };

@@ -6,6 +6,11 @@ import { Child, cpuMs, freePort, sleep, startArgs, startChild, startTsChild } fr
 export const MODEL = 'bench-model';
 /** `application_name` of the reference server's connections, to tell its Postgres backends from Mnemo's. */
 export const REFERENCE_APP = 'mnemo-bench-reference';
+/**
+ * Seconds of c=32 load each server gets before anything is measured: V8 is still optimizing Mnemo's turn path
+ * 10-15 s into such a load (`--trace-opt`), and its compiler threads take CPU from what would be measured.
+ */
+export const WARMUP_SECONDS = 15;
 
 export async function dropDatabase(pgBase: string, name: string): Promise<void> {
   const admin = new Client({ connectionString: `${pgBase}/postgres` });
