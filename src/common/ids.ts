@@ -13,7 +13,11 @@ export function newId(prefix: IdPrefix): string {
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const ID_PATTERNS = new Map<string, RegExp>();
 
 export function isId(prefix: IdPrefix, value: unknown): value is string {
-  return typeof value === 'string' && new RegExp(`^${prefix}-${UUID}$`, 'i').test(value);
+  if (typeof value !== 'string') return false;
+  let pattern = ID_PATTERNS.get(prefix);
+  if (!pattern) ID_PATTERNS.set(prefix, (pattern = new RegExp(`^${prefix}-${UUID}$`, 'i')));
+  return pattern.test(value);
 }

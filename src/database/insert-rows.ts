@@ -11,6 +11,10 @@ export const WRITTEN_XMIN_SQL = `(pg_current_xact_id()::text::bigint % 429496729
 interface InsertShape {
   table: string;
   columns: ColumnMetadata[];
+  /** The columns' values in a row, in order (jsonb ones still as objects). */
+  values: ((row: ObjectLiteral) => unknown)[];
+  /** The quoted column names, comma-separated. */
+  names: string;
   head: string;
 }
 
@@ -22,11 +26,18 @@ function shapeOf(manager: EntityManager, entity: EntityTarget<ObjectLiteral>): I
   let shape = shapes.get(metadata);
   if (!shape) {
     const columns = metadata.columns.filter((c) => !c.isGenerated && !c.isVirtual);
-    const head = `INSERT INTO "${metadata.tableName}" (${columns.map((c) => `"${c.databaseName}"`).join(', ')}) VALUES `;
-    shape = { table: metadata.tableName, columns, head };
+    const names = columns.map((c) => `"${c.databaseName}"`).join(', ');
+    shape = { table: metadata.tableName, columns, values: columns.map(valueOf), names, head: `INSERT INTO "${metadata.tableName}" (${names}) VALUES ` };
     shapes.set(metadata, shape);
   }
   return shape;
+}
+
+/** A column's value in a row: the property itself, unless TypeORM has more to resolve (a relation, an embedded). */
+function valueOf(column: ColumnMetadata): (row: ObjectLiteral) => unknown {
+  if (column.relationMetadata || column.embeddedMetadata || column.transformer) return (row) => column.getEntityValue(row);
+  const property = column.propertyName;
+  return (row) => row[property];
 }
 
 /**
@@ -34,10 +45,10 @@ function shapeOf(manager: EntityManager, entity: EntityTarget<ObjectLiteral>): I
  * rather than by the query builder: this is on every turn's path and the builder costs more CPU than the round trip.
  */
 function insertSql(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, rows: ObjectLiteral[], params: unknown[]): string {
-  const { columns, head } = shapeOf(manager, entity);
+  const { columns, values: valuesOf, head } = shapeOf(manager, entity);
   const tuples = rows.map((row) => {
-    const values = columns.map((column) => {
-      const value = column.getEntityValue(row);
+    const values = columns.map((column, i) => {
+      const value = valuesOf[i](row);
       if (value === undefined) return 'DEFAULT';
       params.push(value !== null && (column.type === 'jsonb' || column.type === 'json') ? JSON.stringify(value) : value);
       return `$${params.length}`;
@@ -52,9 +63,13 @@ function insertSql(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, 
  * that depends on another one). The rows travel as one JSON parameter, typed by the table's own row type.
  */
 export function insertWhenSql(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, rows: ObjectLiteral[], params: unknown[], condition: string): string {
-  const { table, columns } = shapeOf(manager, entity);
-  params.push(JSON.stringify(rows.map((row) => Object.fromEntries(columns.map((c) => [c.databaseName, c.getEntityValue(row) ?? null])))));
-  const names = columns.map((c) => `"${c.databaseName}"`).join(', ');
+  const { table, columns, values, names } = shapeOf(manager, entity);
+  const json = rows.map((row) => {
+    const record: Record<string, unknown> = {};
+    columns.forEach((column, i) => (record[column.databaseName] = values[i](row) ?? null));
+    return record;
+  });
+  params.push(JSON.stringify(json));
   return `INSERT INTO "${table}" (${names}) SELECT ${names} FROM jsonb_populate_recordset(NULL::"${table}", $${params.length}) WHERE ${condition}`;
 }
 
