@@ -11,8 +11,8 @@ export const WRITTEN_XMIN_SQL = `(pg_current_xact_id()::text::bigint % 429496729
 interface InsertShape {
   table: string;
   columns: ColumnMetadata[];
-  /** The columns' values in a row, in order (jsonb ones still as objects). */
-  values: ((row: ObjectLiteral) => unknown)[];
+  /** What reads each column's value from a row, in order (jsonb ones still as objects). */
+  readers: ((row: ObjectLiteral) => unknown)[];
   /** The quoted column names, comma-separated. */
   names: string;
   head: string;
@@ -27,14 +27,14 @@ function shapeOf(manager: EntityManager, entity: EntityTarget<ObjectLiteral>): I
   if (!shape) {
     const columns = metadata.columns.filter((c) => !c.isGenerated && !c.isVirtual);
     const names = columns.map((c) => `"${c.databaseName}"`).join(', ');
-    shape = { table: metadata.tableName, columns, values: columns.map(valueOf), names, head: `INSERT INTO "${metadata.tableName}" (${names}) VALUES ` };
+    shape = { table: metadata.tableName, columns, readers: columns.map(readerOf), names, head: `INSERT INTO "${metadata.tableName}" (${names}) VALUES ` };
     shapes.set(metadata, shape);
   }
   return shape;
 }
 
 /** A column's value in a row: the property itself, unless TypeORM has more to resolve (a relation, an embedded). */
-function valueOf(column: ColumnMetadata): (row: ObjectLiteral) => unknown {
+function readerOf(column: ColumnMetadata): (row: ObjectLiteral) => unknown {
   if (column.relationMetadata || column.embeddedMetadata || column.transformer) return (row) => column.getEntityValue(row);
   const property = column.propertyName;
   return (row) => row[property];
@@ -45,10 +45,10 @@ function valueOf(column: ColumnMetadata): (row: ObjectLiteral) => unknown {
  * rather than by the query builder: this is on every turn's path and the builder costs more CPU than the round trip.
  */
 function insertSql(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, rows: ObjectLiteral[], params: unknown[]): string {
-  const { columns, values: valuesOf, head } = shapeOf(manager, entity);
+  const { columns, readers, head } = shapeOf(manager, entity);
   const tuples = rows.map((row) => {
     const values = columns.map((column, i) => {
-      const value = valuesOf[i](row);
+      const value = readers[i](row);
       if (value === undefined) return 'DEFAULT';
       params.push(value !== null && (column.type === 'jsonb' || column.type === 'json') ? JSON.stringify(value) : value);
       return `$${params.length}`;
@@ -63,10 +63,10 @@ function insertSql(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, 
  * that depends on another one). The rows travel as one JSON parameter, typed by the table's own row type.
  */
 export function insertWhenSql(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, rows: ObjectLiteral[], params: unknown[], condition: string): string {
-  const { table, columns, values, names } = shapeOf(manager, entity);
+  const { table, columns, readers, names } = shapeOf(manager, entity);
   const json = rows.map((row) => {
     const record: Record<string, unknown> = {};
-    columns.forEach((column, i) => (record[column.databaseName] = values[i](row) ?? null));
+    columns.forEach((column, i) => (record[column.databaseName] = readers[i](row) ?? null));
     return record;
   });
   params.push(JSON.stringify(json));
