@@ -6,13 +6,15 @@
  * A build is a copy of `dist/` under this repository (so that it finds node_modules), e.g.
  *   npm run build && cp -r dist bench/builds/before   # then change the code, and again as bench/builds/after
  *   npm run bench:ab -- bench/builds/before bench/builds/after
- * Each build gets a database of its own (mnemo_ab_<n>, dropped and recreated) migrated by its own migrations.
+ * Each build gets a database of its own (mnemo_ab_<n>, dropped and recreated) migrated by its own migrations; a build
+ * holding an `ablation.sql` has it run on that database next (see bench/ablations/).
  * Env: AB_ROUNDS (twice the number of servers), AB_SECONDS per round (8), AB_WARMUP seconds per server (15),
  * AB_CONNECTIONS (32), AB_AGENTS per connection (24).
  * Prints a line per round and server, then per server: turns/s, its ratio to the reference in each round, CPU per turn
  * (server process, its Postgres backends, the fake provider and load generator) and RSS.
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { runLoad } from './lib/load';
@@ -27,6 +29,7 @@ const CONNECTIONS = Number(process.env.AB_CONNECTIONS ?? 32);
 const AGENTS_PER_CONNECTION = Number(process.env.AB_AGENTS ?? 24);
 const WARMUP = Number(process.env.AB_WARMUP ?? WARMUP_SECONDS);
 const BODY = { input: 'hi' };
+const ABLATION_FILE = 'ablation.sql';
 
 interface Target {
   name: string;
@@ -44,8 +47,11 @@ async function startBuild(dir: string, index: number, fakeUrl: string): Promise<
   await dropDatabase(PG_BASE, database); // the build creates and migrates it
   const entry = path.join(path.resolve(ROOT, dir), 'src/main.js');
   const { child, url } = await startMnemo({ databaseUrl: `${PG_BASE}/${database}`, redisUrl: REDIS_URL, queuePrefix: `mnemo-ab-${randomUUID().slice(0, 8)}`, fakeUrl, entry });
-  const ids = await createAgents(url, CONNECTIONS * AGENTS_PER_CONNECTION);
   const pool = new Pool({ connectionString: `${PG_BASE}/${database}`, max: 2, application_name: 'mnemo-bench' });
+  // An ablation: SQL a build carries, run on its database once migrated, to measure what a part of the schema costs.
+  const ablation = path.join(path.resolve(ROOT, dir), ABLATION_FILE);
+  if (fs.existsSync(ablation)) await pool.query(fs.readFileSync(ablation, 'utf8'));
+  const ids = await createAgents(url, CONNECTIONS * AGENTS_PER_CONNECTION);
   return { name: dir, url, child, database, pool, paths: ids.map((id) => `/v1/agents/${id}/messages`), backends: `application_name NOT LIKE 'mnemo-bench%'` };
 }
 

@@ -72,9 +72,9 @@ export function startChild(name: string, command: string, args: string[], env: R
   };
 }
 
-/** A ts-node (transpile-only) child that prints `{"url": ...}` as its first JSON line. */
-export async function startTsChild(name: string, script: string, env: Record<string, string>): Promise<Child & { url: string }> {
-  const child = startChild(name, process.execPath, ['-r', 'ts-node/register/transpile-only', script], {
+/** A ts-node (transpile-only) child that prints `{"url": ...}` as its first JSON line; `nodeArgs` go before the script. */
+export async function startTsChild(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Child & { url: string }> {
+  const child = startChild(name, process.execPath, [...nodeArgs, '-r', 'ts-node/register/transpile-only', script], {
     TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
     ...env,
   });

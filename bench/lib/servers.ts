@@ -74,7 +74,7 @@ async function waitHealthy(url: string, child: Child, timeoutMs = 90_000): Promi
 }
 
 /** The reference turn's server on the database of Mnemo's agents (`pool`), with the table it writes to. */
-export async function startReference(pool: Pool, databaseUrl: string, fakeUrl: string): Promise<Child & { url: string }> {
+export async function startReference(pool: Pool, databaseUrl: string, fakeUrl: string, nodeArgs: string[] = []): Promise<Child & { url: string }> {
   await pool.query(
     `CREATE TABLE IF NOT EXISTS bench_reference_messages (id text PRIMARY KEY, agent_id text, role text, content jsonb, created_at timestamptz DEFAULT now())`,
   );
@@ -83,7 +83,7 @@ export async function startReference(pool: Pool, databaseUrl: string, fakeUrl: s
     OPENAI_BASE_URL: `${fakeUrl}/v1`,
     MODEL,
     PGAPPNAME: REFERENCE_APP,
-  });
+  }, nodeArgs);
 }
 
 export async function createAgents(url: string, count: number, parallel = 8): Promise<string[]> {
