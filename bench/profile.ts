@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     children.push(reference);
     const servers = [
       { name: 'mnemo', url: mnemo.url, child: mnemo.child, paths: ids.map((id) => `/v1/agents/${id}/messages`) },
-      { name: 'reference', url: reference.url, child: reference as Child, paths: ids.map((id) => `/turn/${id}`) },
+      { name: 'reference', url: reference.url, child: reference, paths: ids.map((id) => `/turn/${id}`) },
     ];
     const windows = new Map<string, { from: number; to: number; turns: number }>();
     for (const server of servers) {
