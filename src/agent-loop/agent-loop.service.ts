@@ -37,10 +37,10 @@ export interface TurnRequest {
   /** Ends the run in the statement committing the turn's last step when it has no tool calls (SQL, given the parameters so far). */
   endRun?: (stopReason: StopReason, params: unknown[]) => string;
   /**
-   * The turn's input (`messages`, at row version `xmin`), already written when the run was admitted, and the context as
-   * read then.
+   * The turn's input (`messages`, at row version `xmin`, with `ROW_DIGEST` `digest`), already written when the run was
+   * admitted, and the context as read then.
    */
-  preloaded?: { context: ContextRow; messages: MessageEntity[]; xmin?: string };
+  preloaded?: { context: ContextRow; messages: MessageEntity[]; xmin?: string; digest?: string };
 }
 
 export interface UsageStatistics {
@@ -82,7 +82,7 @@ export class AgentLoopService {
   async *run(request: TurnRequest): AsyncGenerator<LoopEvent> {
     const conversationId = request.conversationId ?? null;
     const ctx = request.preloaded
-      ? await this.store.contextFrom(request.preloaded.context, conversationId, request.preloaded.messages, request.preloaded.xmin)
+      ? await this.store.contextFrom(request.preloaded.context, conversationId, request.preloaded.messages, request.preloaded.xmin, request.preloaded.digest)
       : await this.store.load(request.agentId, conversationId);
     const maxSteps = request.maxSteps ?? DEFAULT_MAX_STEPS;
     const runId = request.runId ?? null;

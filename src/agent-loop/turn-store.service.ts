@@ -7,7 +7,7 @@ import { notFound } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { insertRows, insertTogether } from '../database/insert-rows';
 import type { ToolCall } from '../llm/llm.types';
-import { loadWindow, windowKeysSql } from '../messages/in-context';
+import { loadWindow, windowDigestSql, windowKeysSql } from '../messages/in-context';
 import { ROW_KEYS, RowKey, rowKeys } from '../database/row-keys';
 import { entitiesFromJson } from '../database/json-rows';
 import { queryPrepared } from '../database/prepared';
@@ -55,7 +55,10 @@ export interface ContextRow {
   agent: Json;
   conversation: Json | null;
   tools: string;
-  window: string;
+  /** The window's `ROW_DIGEST`. */
+  digest: string;
+  /** Null when the window's digest is the one the statement was given: the window this process remembers. */
+  window: string | null;
 }
 
 const MEMORY_VERSION_SQL = 'SELECT memory_version FROM agents WHERE id = $1';
@@ -65,16 +68,21 @@ const TOOL_ROWS_KEPT = 1000;
 
 /**
  * SQL reading a turn's context in one statement: the agent, its conversation, and which tool rows and window rows it
- * holds. `agent` and `conversation` are the statement's parameters holding their ids; no row when the agent does not
- * exist.
+ * holds; the window's keys only when its digest is not `digest` (the one of the window this process remembers, or
+ * null). `agent`, `conversation` and `digest` are the statement's parameters; no row when the agent does not exist.
  */
-export function contextSql(conversationId: string | null, agent: string, conversation: string): string {
+export function contextSql(conversationId: string | null, agent: string, conversation: string, digest: string): string {
   return `SELECT row_to_json(a) AS agent,
                  (SELECT row_to_json(c) FROM conversations c WHERE c.id = ${conversation} AND c.agent_id = ${agent}) AS conversation,
                  (SELECT ${ROW_KEYS('t')} FROM agent_tools l JOIN tools t ON t.id = l.tool_id WHERE l.agent_id = ${agent}) AS tools,
-                 (${windowKeysSql(conversationId, agent, conversation)}) AS window
-            FROM agents a WHERE a.id = ${agent}`;
+                 w.digest,
+                 CASE WHEN w.digest = ${digest} THEN NULL ELSE (${windowKeysSql(conversationId, agent, conversation)}) END AS window
+            FROM agents a CROSS JOIN LATERAL (${windowDigestSql(conversationId, agent, conversation)}) AS w(digest)
+           WHERE a.id = ${agent}`;
 }
+
+/** Rows that sort last in a window when written: in context, neither a system message nor a summary. */
+const sortsLast = (row: MessageEntity) => row.inContext && row.role !== 'system' && row.role !== 'summary';
 
 /**
  * The agent loop's persistence. Every write is one short transaction; no connection is held while the model is called.
@@ -94,16 +102,23 @@ export class TurnStore {
 
   /** Reads the agent, its conversation, tools and context window in one statement. */
   async load(agentId: string, conversationId: string | null = null): Promise<TurnContext> {
-    const [row] = await queryPrepared<ContextRow | undefined>(this.dataSource, contextSql(conversationId, '$1', '$2'), [agentId, conversationId]);
+    const digest = this.windowDigest(agentId, conversationId);
+    const [row] = await queryPrepared<ContextRow | undefined>(this.dataSource, contextSql(conversationId, '$1', '$2', '$3'), [agentId, conversationId, digest]);
     if (!row) throw notFound('Agent', agentId);
     return this.contextFrom(row, conversationId);
   }
 
+  /** The digest of the context's window as this process remembers it, for `contextSql`; null when it remembers none. */
+  windowDigest(agentId: string, conversationId: string | null): string | null {
+    return this.windows.digest(contextKey(agentId, conversationId));
+  }
+
   /**
    * The context read by `contextSql`, with `written` (rows written since the read, at row version `writtenXmin` when
-   * known) after its window. Brings a conversation's system message up to date when memory changed.
+   * known, whose digest is `writtenDigest`) after its window. Brings a conversation's system message up to date when
+   * memory changed.
    */
-  async contextFrom(row: ContextRow, conversationId: string | null, written: MessageEntity[] = [], writtenXmin?: string): Promise<TurnContext> {
+  async contextFrom(row: ContextRow, conversationId: string | null, written: MessageEntity[] = [], writtenXmin?: string, writtenDigest?: string): Promise<TurnContext> {
     const [agent] = entitiesFromJson(this.dataSource, AgentEntity, [row.agent]);
     const [conversation = null] = entitiesFromJson(this.dataSource, ConversationEntity, row.conversation ? [row.conversation] : []);
     if (conversationId && !conversation) throw notFound('Conversation', conversationId);
@@ -115,23 +130,44 @@ export class TurnStore {
       window = (await loadWindow(this.dataSource.manager, agent.id, conversationId)).map(windowEntry);
     } else {
       const entries = written.map(windowEntry);
-      window = [...(await this.windowRows(context, row.window)), ...entries];
-      if (writtenXmin) this.windows.add(context, entries.map((entry) => [writtenXmin, entry]));
+      window = [...(await this.windowOf(context, row, agent.id, conversationId)), ...entries];
+      if (writtenXmin) this.wrote(context, written, entries, writtenXmin, writtenDigest ?? null);
     }
     return { agent, conversation, tools, memoryVersion: agent.memoryVersion, ...splitWindow(window), inputSaved: Promise.resolve() };
   }
 
   /**
-   * The entries of a window (`ROW_KEYS` text): those this process holds at the same version, the others read in one
-   * statement. A window assembled wholly from held entries is remembered for the next turn to start from (and shared:
-   * the caller copies it before adding entries).
+   * The window `contextSql` found: the one remembered when its digest was unchanged (read again when this process let go
+   * of it since the statement was sent), otherwise assembled from its keys.
    */
-  private async windowRows(context: string, keys: string): Promise<WindowEntry[]> {
+  private async windowOf(context: string, row: ContextRow, agentId: string, conversationId: string | null): Promise<WindowEntry[]> {
+    if (row.window !== null) return this.windowRows(context, row.window, row.digest);
+    const unchanged = this.windows.unchanged(context, row.digest);
+    if (unchanged) return unchanged;
+    const [read] = await queryPrepared<{ keys: string; digest: string }>(
+      this.dataSource,
+      `SELECT (${windowKeysSql(conversationId, '$1', '$2')}) AS keys, (${windowDigestSql(conversationId, '$1', '$2')}) AS digest`,
+      [agentId, conversationId],
+    );
+    return this.windowRows(context, read.keys, read.digest);
+  }
+
+  /** Keeps the rows this process wrote to a context's window, at version `xmin`; `digest` is theirs when known. */
+  private wrote(context: string, rows: MessageEntity[], entries: WindowEntry[], xmin: string, digest: string | null): void {
+    this.windows.append(context, xmin, entries, rows.every(sortsLast) ? digest : null);
+  }
+
+  /**
+   * The entries of a window (`ROW_KEYS` text, `ROW_DIGEST` `digest`): those this process holds at the same version, the
+   * others read in one statement. A window assembled wholly from held entries is remembered for the next turn to start
+   * from (and shared: the caller copies it before adding entries).
+   */
+  private async windowRows(context: string, keys: string, digest: string): Promise<WindowEntry[]> {
     const { held, rest, found } = this.windows.take(context, keys);
     const missing = rest.filter((_, i) => !found[i]).map(([id]) => id);
     if (missing.length === 0) {
       const window = held.concat(found as WindowEntry[]);
-      this.windows.remember(context, keys, window);
+      this.windows.remember(context, keys, window, digest);
       return window;
     }
     const read = (await this.readVersions(MessageEntity, missing)).map(([xmin, row]): [string, WindowEntry] => [xmin, windowEntry(row)]);
@@ -215,10 +251,11 @@ export class TurnStore {
     if (!calls.some(changesMemory)) {
       const tool = calls.length ? toolRow(scope, (await executeToolCalls(this.dataSource.manager, ctx.agent.id, calls, ctx.tools, now)).results, now, ctx.agent.timezone) : null;
       const written = [assistant, tool].filter((row) => row !== null);
-      const { row: alsoRan, xmin } = await insertTogether(this.dataSource, [[StepEntity, [step]], [MessageEntity, written]], tool ? undefined : alsoRun);
+      const ids = written.map((row) => row.id);
+      const { row: alsoRan, xmin, digest } = await insertTogether(this.dataSource, [[StepEntity, [step]], [MessageEntity, written]], tool ? undefined : alsoRun, ids);
       const entries = written.map(windowEntry);
       ctx.history.push(...entries);
-      this.windows.add(contextKey(ctx.agent.id, ctx.conversation?.id ?? null), entries.map((entry) => [xmin, entry]));
+      this.wrote(contextKey(ctx.agent.id, ctx.conversation?.id ?? null), written, entries, xmin, digest);
       return { tool, alsoRan, added: entries };
     }
     const committed = await this.dataSource.transaction(async (manager) => {

@@ -54,6 +54,30 @@ describe('WindowCache', () => {
     expect(cache.take('agent-1', text(['ab', '10'])).held).toEqual([]);
   });
 
+  it('extends the remembered window with the rows this process writes, and serves it while its digest is unchanged', () => {
+    const cache = new WindowCache(1_000_000);
+    const [a, b, c, d] = [row('a'), row('b'), row('c'), row('d')];
+    cache.add('agent-1', [
+      ['10', a],
+      ['10', b],
+    ]);
+    cache.remember('agent-1', text(['a', '10'], ['b', '10']), [a, b], '2:100');
+    expect(cache.digest('agent-1')).toBe('2:100');
+    cache.append('agent-1', '11', [c], '1:-5');
+    expect(cache.digest('agent-1')).toBe('3:95');
+    expect(cache.unchanged('agent-1', '3:95')).toEqual([a, b, c]);
+    expect(cache.unchanged('agent-1', '2:100')).toBeUndefined();
+    expect(cache.take('agent-1', text(['a', '10'], ['b', '10'], ['c', '11'])).held).toEqual([a, b, c]);
+    // rows written without their digest are kept, but the window remembered stays the one whose digest is known
+    cache.remember('agent-1', text(['a', '10'], ['b', '10'], ['c', '11']), [a, b, c], '3:95');
+    cache.append('agent-1', '12', [d], null);
+    expect(cache.digest('agent-1')).toBe('3:95');
+    expect(ids(cache.take('agent-1', text(['a', '10'], ['b', '10'], ['c', '11'], ['d', '12'])))).toEqual(['a', 'b', 'c', 'd']);
+    // nothing is remembered of a context whose window's digest is unknown
+    cache.append('agent-2', '12', [d], '1:7');
+    expect(cache.digest('agent-2')).toBeNull();
+  });
+
   it('drops the least recently used contexts past its budget, never the one in use', () => {
     const big = (id: string) => row(id, 'x'.repeat(1000));
     const cache = new WindowCache(3500); // two of these rows fit, three do not

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../llm/llm.types';
 import type { WindowEntry } from './chat-messages';
-import { RowKey, rowKeys } from '../database/row-keys';
+import { addDigests, RowKey, rowKeys } from '../database/row-keys';
 
 interface CachedRow {
   xmin: string;
@@ -10,8 +10,8 @@ interface CachedRow {
 
 interface CachedContext {
   rows: Map<string, CachedRow>;
-  /** The last window assembled whole from this cache, by its `ROW_KEYS` text. */
-  window?: { keys: string; rows: WindowEntry[] };
+  /** The last window assembled whole from this cache, by its `ROW_KEYS` text and, when known, its `ROW_DIGEST`. */
+  window?: { keys: string; rows: WindowEntry[]; digest: string | null };
 }
 
 /** What the cache holds of a window: the entries of its first keys (`held`), then the other keys and the entry kept for each. */
@@ -28,7 +28,9 @@ export interface TakenWindow {
  * first past a budget.
  *
  * A window usually only grows between turns, so its keys start with the last window's keys: those rows are taken as
- * they were assembled, and only the keys after them are looked up.
+ * they were assembled, and only the keys after them are looked up. Usually it grows only by the rows this process wrote
+ * itself: the remembered window is extended with them, with its digest, so that a turn can ask for the keys only when
+ * the window's digest is another (see `contextSql`).
  */
 export class WindowCache {
   private readonly contexts = new Map<string, CachedContext>();
@@ -69,12 +71,38 @@ export class WindowCache {
   }
 
   /**
-   * Remembers `rows` as the whole window `keys` of a context this cache holds, for the next `take` to start from. The
-   * array is kept as given and handed out again as `held`: neither side may change it.
+   * Remembers `rows` as the whole window `keys` of a context this cache holds, with its digest when known, for the next
+   * `take` to start from. The array is kept as given and handed out again: neither side may change it.
    */
-  remember(context: string, keys: string, rows: WindowEntry[]): void {
+  remember(context: string, keys: string, rows: WindowEntry[], digest: string | null = null): void {
     const cached = this.contexts.get(context);
-    if (cached) cached.window = { keys, rows };
+    if (cached) cached.window = { keys, rows, digest };
+  }
+
+  /** The digest of the context's remembered window, if it is known. */
+  digest(context: string): string | null {
+    return this.contexts.get(context)?.window?.digest ?? null;
+  }
+
+  /** The remembered window of the context if its digest is `digest` (the window is unchanged since). */
+  unchanged(context: string, digest: string): WindowEntry[] | undefined {
+    const window = this.contexts.get(context)?.window;
+    if (window?.digest !== digest) return undefined;
+    this.touch(context);
+    return window.rows;
+  }
+
+  /**
+   * Adds rows this process wrote, all at version `xmin`, to a context's rows. When their digest is given (the caller
+   * gives it only for rows that sort last in the window: in context, neither a system message nor a summary) and the
+   * remembered window's is known, the remembered window is extended with them.
+   */
+  append(context: string, xmin: string, entries: WindowEntry[], digest: string | null): void {
+    const window = this.contexts.get(context)?.window;
+    this.add(context, entries.map((entry) => [xmin, entry]));
+    if (!window?.digest || digest === null) return;
+    const keys = entries.map((entry) => `${xmin} ${entry.id}`);
+    this.remember(context, [window.keys, ...keys].filter(Boolean).join(','), window.rows.concat(entries), addDigests(window.digest, digest));
   }
 
   /** Adds rows of a context's window, read or written at the given versions. */

@@ -1,12 +1,17 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { queryPrepared } from './prepared';
+import { ROW_DIGEST } from './row-keys';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /**
  * SQL of the `xmin` every row the current statement writes carries (its transaction id without the epoch), to compare
  * with `xmin` read back later: equal means the row is still the version written.
  */
-export const WRITTEN_XMIN_SQL = `(pg_current_xact_id()::text::bigint % 4294967296)::text`;
+const WRITTEN_XMIN = `(pg_current_xact_id()::text::bigint % 4294967296)`;
+export const WRITTEN_XMIN_SQL = `${WRITTEN_XMIN}::text`;
+
+/** SQL of the `ROW_DIGEST` of the rows the current statement writes, given the parameter holding their ids (`text[]`). */
+export const writtenDigestSql = (ids: string) => `(SELECT ${ROW_DIGEST('w.id', WRITTEN_XMIN)} FROM unnest(${ids}::text[]) AS w(id))`;
 
 interface InsertShape {
   table: string;
@@ -83,17 +88,25 @@ export async function insertRows<T extends ObjectLiteral>(manager: EntityManager
 /**
  * Several INSERTs as one statement (data-modifying CTEs): atomic without a transaction, one round trip instead of four
  * (BEGIN, two INSERTs, COMMIT). `then`, given the parameters so far, may supply the statement's final SELECT (another
- * write done in the same statement); its first row is returned, with the `xmin` the written rows carry.
+ * write done in the same statement); its first row is returned, with the `xmin` the written rows carry and the
+ * `ROW_DIGEST` of the written rows whose ids are `digestOf`.
  */
 export async function insertTogether(
   dataSource: DataSource,
   inserts: [EntityTarget<ObjectLiteral>, ObjectLiteral[]][],
   then?: (params: unknown[]) => string,
-): Promise<{ row?: Record<string, unknown>; xmin: string }> {
+  digestOf: string[] = [],
+): Promise<{ row?: Record<string, unknown>; xmin: string; digest: string | null }> {
   const params: unknown[] = [];
   const parts = inserts.filter(([, rows]) => rows.length > 0).map(([entity, rows]) => insertSql(dataSource.manager, entity, rows, params));
-  const select = `SELECT ${WRITTEN_XMIN_SQL} AS xmin, (${then ? `SELECT row_to_json(t) FROM (${then(params)}) t` : 'NULL'}) AS row`;
+  const row = then ? `SELECT row_to_json(t) FROM (${then(params)}) t` : 'NULL';
+  const digest = digestOf.length ? writtenDigestSql(`$${params.push(digestOf)}`) : 'NULL';
+  const select = `SELECT ${WRITTEN_XMIN_SQL} AS xmin, (${row}) AS row, ${digest} AS digest`;
   const ctes = parts.map((sql, i) => `i${i} AS (${sql})`).join(', ');
-  const [{ xmin, row }] = await queryPrepared<{ xmin: string; row: Record<string, unknown> | null }>(dataSource, parts.length ? `WITH ${ctes} ${select}` : select, params);
-  return { row: row ?? undefined, xmin };
+  const [written] = await queryPrepared<{ xmin: string; row: Record<string, unknown> | null; digest: string | null }>(
+    dataSource,
+    parts.length ? `WITH ${ctes} ${select}` : select,
+    params,
+  );
+  return { row: written.row ?? undefined, xmin: written.xmin, digest: written.digest };
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { entitiesFromJson } from '../database/json-rows';
 import { MessageEntity } from './message.entity';
-import { ROW_KEYS } from '../database/row-keys';
+import { ROW_DIGEST, ROW_KEYS } from '../database/row-keys';
 
 /**
  * Order of the rows of a context window: the system message, then the compaction summary, then the rest by seq.
@@ -29,6 +29,11 @@ export function windowJsonSql(conversationId: string | null, agent: string, conv
  */
 export function windowKeysSql(conversationId: string | null, agent: string, conversation: string): string {
   return `SELECT ${ROW_KEYS('m', IN_CONTEXT_ORDER('m'))} FROM messages m WHERE ${windowScope(conversationId, agent, conversation)}`;
+}
+
+/** SQL of the window's `ROW_DIGEST`: which rows it holds at which versions, without listing them. */
+export function windowDigestSql(conversationId: string | null, agent: string, conversation: string): string {
+  return `SELECT ${ROW_DIGEST('m.id', 'm.xmin::text::bigint')} FROM messages m WHERE ${windowScope(conversationId, agent, conversation)}`;
 }
 
 /** The context window of the agent's default context or of a conversation, system message first. */

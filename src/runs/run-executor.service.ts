@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { QueuesService } from '../queue/queues.service';
 import { AgentLoopService, LoopEvent, TurnRequest } from '../agent-loop/agent-loop.service';
 import { inputRow } from '../agent-loop/turn-messages';
-import { ContextRow, contextSql } from '../agent-loop/turn-store.service';
+import { ContextRow, contextSql, TurnStore } from '../agent-loop/turn-store.service';
 import { newId } from '../common/ids';
 import { internalError, StopReason, TurnError } from '../agent-loop/stop-reasons';
 import { FrameSink, InMemoryFrameLog, RunFrame } from './frame-log';
@@ -47,6 +47,7 @@ export class RunExecutor implements BeforeApplicationShutdown {
     private readonly loop: AgentLoopService,
     private readonly cancellation: RunCancellationService,
     private readonly queues: QueuesService,
+    private readonly store: TurnStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -86,13 +87,19 @@ export class RunExecutor implements BeforeApplicationShutdown {
     const signal = this.cancellation.listen(runId);
     let admitted: Admitted | undefined;
     try {
-      admitted = await this.runs.admit(params, { runId, workerId: this.workerId, messages, read: (a, c) => contextSql(conversationId, a, c) });
+      admitted = await this.runs.admit(params, {
+        runId,
+        workerId: this.workerId,
+        messages,
+        read: (a, c, d) => contextSql(conversationId, a, c, d),
+        digest: this.store.windowDigest(agentId, conversationId),
+      });
     } finally {
       if (!admitted?.startedWith) this.cancellation.unwatch(runId);
     }
     if (!admitted.startedWith) return admitted.run;
     const run: AdmittedRun = { ...admitted.run, frameLog: new InMemoryFrameLog() };
-    const preloaded = { context: admitted.startedWith as unknown as ContextRow, messages, xmin: admitted.writtenXmin };
+    const preloaded = { context: admitted.startedWith as unknown as ContextRow, messages, xmin: admitted.writtenXmin, digest: admitted.writtenDigest };
     const execution = (async () => {
       try {
         await this.executeStarted(run, signal, run.frameLog!, preloaded);

@@ -10,7 +10,7 @@ import { LettaMessage, toLettaMessages } from '../messages/letta-message';
 import { MessageEntity } from '../messages/message.entity';
 import { QueuesService } from '../queue/queues.service';
 import { StepEntity } from '../steps/step.entity';
-import { insertWhenSql, WRITTEN_XMIN_SQL } from '../database/insert-rows';
+import { insertWhenSql, writtenDigestSql, WRITTEN_XMIN_SQL } from '../database/insert-rows';
 import { queryPrepared } from '../database/prepared';
 import { ACTIVE_STATUSES, RunEntity, RunRequest, StartedRun } from './run.entity';
 
@@ -33,8 +33,12 @@ export interface StartInPlace {
   workerId: string;
   /** Messages written with the run when it starts: its input. */
   messages: MessageEntity[];
-  /** SQL of one row read in the same statement when the run starts; `agent` and `conversation` are the parameters holding their ids. */
-  read: (agent: string, conversation: string) => string;
+  /**
+   * SQL of one row read in the same statement when the run starts; `agent` and `conversation` are the parameters
+   * holding their ids, `digest` the one holding `digest`.
+   */
+  read: (agent: string, conversation: string, digest: string) => string;
+  digest: string | null;
 }
 
 export interface Admitted {
@@ -43,6 +47,8 @@ export interface Admitted {
   startedWith?: Record<string, unknown>;
   /** The `xmin` of the rows admission wrote (the run, its input), when the run started in place. */
   writtenXmin?: string;
+  /** The `ROW_DIGEST` of the input admission wrote, when the run started in place. */
+  writtenDigest?: string;
 }
 
 export interface RunOutcome {
@@ -102,15 +108,19 @@ export class RunsService {
     let sql = 'SELECT * FROM mnemo_admit_run($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
     if (inPlace) {
       const started = `EXISTS (SELECT 1 FROM admitted WHERE outcome = 'started')`;
-      sql = `WITH admitted AS (${sql}), input AS (${insertWhenSql(this.dataSource.manager, MessageEntity, inPlace.messages, values, started)})
-             SELECT admitted.*, row_to_json(r) AS started_with, ${WRITTEN_XMIN_SQL} AS written_xmin
-               FROM admitted LEFT JOIN LATERAL (${inPlace.read('$2', '$3')}) r ON admitted.outcome = 'started'`;
+      const input = insertWhenSql(this.dataSource.manager, MessageEntity, inPlace.messages, values, started);
+      const digest = `$${values.push(inPlace.digest)}`;
+      const inputIds = `$${values.push(inPlace.messages.map((m) => m.id))}`;
+      sql = `WITH admitted AS (${sql}), input AS (${input})
+             SELECT admitted.*, row_to_json(r) AS started_with, ${WRITTEN_XMIN_SQL} AS written_xmin, ${writtenDigestSql(inputIds)} AS written_digest
+               FROM admitted LEFT JOIN LATERAL (${inPlace.read('$2', '$3', digest)}) r ON admitted.outcome = 'started'`;
     }
     const [result]: {
       outcome: 'no_agent' | 'busy' | 'started' | 'dispatched' | 'waiting';
       run_id: string | null;
       started_with?: Record<string, unknown> | null;
       written_xmin?: string;
+      written_digest?: string;
     }[] =
       await queryPrepared(this.dataSource, sql, values);
     if (result.outcome === 'no_agent') throw notFound('Agent', params.agentId);
@@ -146,7 +156,7 @@ export class RunsService {
       createdAt: now,
       updatedAt: now,
     };
-    return { run, startedWith: result.started_with ?? undefined, writtenXmin: result.written_xmin };
+    return { run, startedWith: result.started_with ?? undefined, writtenXmin: result.written_xmin, writtenDigest: result.written_digest };
   }
 
   /** Marks a run running on a worker and returns what it needs; null when it is not waiting to start (cancelled, taken). */

@@ -26,6 +26,9 @@ describe('message history', () => {
     expect(all).toHaveLength(25);
     expect(all.map((m) => m.message_type).slice(0, 3)).toEqual(['system_message', 'user_message', 'assistant_message']);
     const ids = all.map((m) => m.id);
+    // the last turn's prompt is the window as stored, though the server answered most turns from the window it kept
+    const prompt = t.fake.lastRequest()!.body.messages.slice(1).map((m: { content: string }) => m.content);
+    expect(prompt).toEqual(all.slice(1, -1).map((m) => (m as unknown as { content: string }).content));
 
     const ascending: string[] = [];
     for await (const m of t.letta.agents.messages.list(agent.id, { order: 'asc', limit: 4 })) ascending.push(m.id);
