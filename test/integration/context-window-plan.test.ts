@@ -1,26 +1,17 @@
 import { Client } from 'pg';
 import { windowJsonSql, windowKeysSql } from '../../src/messages/in-context';
-import { prepareDatabase } from '../../src/database/prepare-database';
-import { TEST_DATABASE_URL } from '../support/test-env';
+import { ownDatabase } from '../support/database';
 
 /**
  * Reading one context's window must cost the same however much history the other contexts on the server hold, even on
  * a database the planner has no statistics for yet (a new deployment, or a table that just grew).
  */
-const url = new URL(TEST_DATABASE_URL);
-url.pathname = `${url.pathname}_plans`;
 const AGENTS = 500;
 const WINDOW = 40;
 
 let db: Client;
 beforeAll(async () => {
-  const admin = new Client({ connectionString: new URL('/postgres', url).toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${url.pathname.slice(1)}" WITH (FORCE)`);
-  await admin.end();
-  await prepareDatabase(url.toString());
-  db = new Client({ connectionString: url.toString() });
-  await db.connect();
+  db = await ownDatabase('plans');
   // Never analyzed: every agent has a default-context window and a conversation with one of its own.
   await db.query(
     `INSERT INTO agents (id, name, agent_type, system, llm_config) SELECT 'agent-' || i, 'a' || i, 'letta_v1_agent', '', '{}' FROM generate_series(1, $1) i`,

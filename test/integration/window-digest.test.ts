@@ -1,27 +1,18 @@
 import { Client } from 'pg';
 import { contextSql } from '../../src/agent-loop/turn-store.service';
 import { writtenDigestSql } from '../../src/database/insert-rows';
-import { prepareDatabase } from '../../src/database/prepare-database';
 import { addDigests } from '../../src/database/row-keys';
-import { TEST_DATABASE_URL } from '../support/test-env';
+import { ownDatabase } from '../support/database';
 
 /**
  * A turn reads its window's keys only when the window's digest is not the one the process expects: the digest of the
  * window it last read plus the digests of the rows it wrote since. Any other change to the window must show.
  */
-const url = new URL(TEST_DATABASE_URL);
-url.pathname = `${url.pathname}_digest`;
 const AGENT = 'agent-digest';
 
 let db: Client;
 beforeAll(async () => {
-  const admin = new Client({ connectionString: new URL('/postgres', url).toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${url.pathname.slice(1)}" WITH (FORCE)`);
-  await admin.end();
-  await prepareDatabase(url.toString());
-  db = new Client({ connectionString: url.toString() });
-  await db.connect();
+  db = await ownDatabase('digest');
   await db.query(`INSERT INTO agents (id, name, agent_type, system, llm_config) VALUES ($1, 'a', 'letta_v1_agent', '', '{}')`, [AGENT]);
   await db.query(
     `INSERT INTO messages (id, agent_id, role, in_context) SELECT 'message-' || i, $1, CASE i WHEN 1 THEN 'system' ELSE 'user' END, i <= 4
