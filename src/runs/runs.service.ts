@@ -38,6 +38,7 @@ export interface StartInPlace {
    * holding their ids, `digest` the one holding `digest`.
    */
   read: (agent: string, conversation: string, digest: string) => string;
+  /** The digest of the context's window as the admitting process remembers it (see `contextSql`), or null. */
   digest: string | null;
 }
 
