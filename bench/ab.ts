@@ -19,10 +19,8 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { runLoad } from './lib/load';
 import { Child, ROOT, rssBytes, sleep, startTsChild } from './lib/procs';
-import { backendPids, createAgents, Cpu, dropDatabase, REFERENCE_APP, startMnemo, startReference, WARMUP_SECONDS, withCpu } from './lib/servers';
+import { backendPids, createAgents, Cpu, dropDatabase, PG_BASE, REDIS_URL, REFERENCE_APP, startMnemo, startReference, WARMUP_SECONDS, withCpu } from './lib/servers';
 
-const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROUNDS = process.env.AB_ROUNDS ? Number(process.env.AB_ROUNDS) : undefined;
 const SECONDS = Number(process.env.AB_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.AB_CONNECTIONS ?? 32);

@@ -15,10 +15,8 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { runLoad } from './lib/load';
 import { Child, ROOT, startTsChild } from './lib/procs';
-import { createAgents, dropDatabase, startMnemo, startReference, WARMUP_SECONDS } from './lib/servers';
+import { createAgents, dropDatabase, PG_BASE, REDIS_URL, startMnemo, startReference, WARMUP_SECONDS } from './lib/servers';
 
-const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10);
 const WARMUP = Number(process.env.PROFILE_WARMUP ?? WARMUP_SECONDS);
 const CONNECTIONS = 32;

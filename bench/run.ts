@@ -16,7 +16,7 @@ import { LOOP_MARKER } from './fake-process';
 import { expectOk, timeStream } from './lib/http';
 import { LoadResult, mergeLoads, runLoad } from './lib/load';
 import { Child, ROOT, rssBytes, sleep, startTsChild } from './lib/procs';
-import { backendPids, createAgents, Cpu, dropDatabase, MODEL, REFERENCE_APP, startMnemo, startReference, sumCpu, WARMUP_SECONDS, withCpu } from './lib/servers';
+import { backendPids, createAgents, Cpu, dropDatabase, MODEL, PG_BASE, REDIS_URL, REFERENCE_APP, startMnemo, startReference, sumCpu, WARMUP_SECONDS, withCpu } from './lib/servers';
 import { percentile, round, summarize, Summary } from './lib/stats';
 import { formatTable, Metric } from './lib/table';
 import { countStatementsPerTurn, loadInProcessApp } from './statements';
@@ -74,9 +74,7 @@ const WIDE_WINDOW = 300;
 const SOAK_CONNECTIONS = 8;
 
 const DB_NAME = 'mnemo_bench';
-const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const DATABASE_URL = `${PG_BASE}/${DB_NAME}`;
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const QUEUE_PREFIX = `mnemo-bench-${randomUUID().slice(0, 8)}`;
 const SEND_BODY = { input: 'hi' };
 

@@ -4,6 +4,9 @@ import { expectOk } from './http';
 import { Child, cpuMs, freePort, sleep, startArgs, startChild, startTsChild } from './procs';
 
 export const MODEL = 'bench-model';
+/** The machine's PostgreSQL (without a database name) and Redis, unless `BENCH_PG_URL` and `BENCH_REDIS_URL` say otherwise. */
+export const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** `application_name` of the reference server's connections, to tell its Postgres backends from Mnemo's. */
 export const REFERENCE_APP = 'mnemo-bench-reference';
 /**
